@@ -1,0 +1,71 @@
+// swift-tools-version:6.2
+// The Accord Conformance Kit: specs, a runner and a reference server for the Accord
+// Engine control-plane API. See docs/architecture.md for the data flow and the modules.
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "accord-conformance-kit",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "accord", targets: ["accord"]),
+        .library(name: "ControlPlane", targets: ["ControlPlane"]),
+    ],
+    dependencies: [
+        // Hummingbird's default traits differ between `swift build` and `swift test` and force
+        // rebuilds; with no traits it pulls in neither swift-configuration nor full Foundation.
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-http-types.git", exact: "1.8.0", traits: []),
+    ],
+    targets: [
+        // C bindings: a module map and a shim header each, nothing else.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        // hiredis's pkg-config flags carry -D_FILE_OFFSET_BITS, which clang's module import
+        // rejects; its headers are in /usr/include/hiredis, found through the shim.
+        .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+
+        .target(name: "AccordJSON", swiftSettings: strict),
+        .target(name: "AccordHTTP", dependencies: ["CCurl"], swiftSettings: strict),
+        .target(
+            name: "AccordRunner",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "ControlPlane",
+            dependencies: [
+                "AccordJSON", "CLibPQ", "CHiredis",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "accord",
+            dependencies: [
+                "ControlPlane", "AccordRunner",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "AccordJSONTests", dependencies: ["AccordJSON"], swiftSettings: strict),
+        .testTarget(
+            name: "ControlPlaneTests",
+            dependencies: ["ControlPlane", "AccordHTTP", "AccordJSON", "AccordRunner", "CLibPQ", "CHiredis"],
+            swiftSettings: strict
+        ),
+    ]
+)
