@@ -1,0 +1,201 @@
+import CCurl
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// libcurl's process-wide initialisation, done once before the first handle.
+enum CurlGlobal {
+    static let initialized: Bool = curl_global_init(Int(CURL_GLOBAL_ALL)) == CURLE_OK
+}
+
+/// Receives what libcurl hands the write and header callbacks of one transfer.
+final class TransferSink {
+    var body: [UInt8] = []
+    var headers: [(name: String, value: String)] = []
+
+    func reset() {
+        body.removeAll(keepingCapacity: true)
+        headers.removeAll(keepingCapacity: true)
+    }
+
+    func appendHeaderLine(_ line: String) {
+        // A status line starts the headers of a (possibly interim, e.g. 100) response.
+        if line.hasPrefix("HTTP/") {
+            headers.removeAll(keepingCapacity: true)
+            return
+        }
+        guard let colon = line.firstIndex(of: ":") else { return }
+        let name = String(line[..<colon])
+        let value = line[line.index(after: colon)...].drop { $0 == " " || $0 == "\t" }
+        // "\r\n" is one Character: trim by whitespace property, not by comparing to "\r".
+        var trimmed = value
+        while let last = trimmed.last, last.isWhitespace { trimmed.removeLast() }
+        headers.append((name: name, value: String(trimmed)))
+    }
+}
+
+/// One libcurl easy handle, owned: created in `init`, cleaned up in `deinit`, used by one
+/// thread at a time. Reusing it for the next request reuses its kept-alive connection.
+public final class CurlEasy {
+    let handle: UnsafeMutableRawPointer
+    let sink = TransferSink()
+    private var headerList: CurlHeaderList?
+    private var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+
+    public init() throws(HTTPClientError) {
+        guard CurlGlobal.initialized, let handle = curl_easy_init() else {
+            throw .setup("curl_easy_init failed")
+        }
+        self.handle = handle
+    }
+
+    deinit {
+        curl_easy_cleanup(handle)
+    }
+
+    /// Sets every option of `request` on the handle (after a reset, which keeps the
+    /// connection cache), ready for `curl_easy_perform` or a multi handle.
+    func configure(_ request: HTTPRequestSpec) throws(HTTPClientError) {
+        curl_easy_reset(handle)
+        sink.reset()
+        headerList = nil
+        try set(CURLOPT_URL, string: request.url)
+        try set(CURLOPT_NOSIGNAL, long: 1)
+        try set(CURLOPT_TIMEOUT_MS, long: request.timeoutMilliseconds)
+        try set(CURLOPT_CONNECTTIMEOUT_MS, long: min(request.timeoutMilliseconds, 5_000))
+        try set(CURLOPT_TCP_NODELAY, long: 1)
+        let context = Unmanaged.passUnretained(sink).toOpaque()
+        try check(accord_curl_easy_setopt_pointer(handle, CURLOPT_WRITEDATA, context))
+        try check(accord_curl_easy_setopt_write_function(handle, CURLOPT_WRITEFUNCTION, curlWriteBody))
+        try check(accord_curl_easy_setopt_pointer(handle, CURLOPT_HEADERDATA, context))
+        try check(accord_curl_easy_setopt_write_function(handle, CURLOPT_HEADERFUNCTION, curlWriteHeader))
+        errorBuffer.withUnsafeMutableBufferPointer { buffer in
+            buffer[0] = 0
+            _ = accord_curl_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, buffer.baseAddress)
+        }
+
+        let method = request.method.uppercased()
+        if let body = request.body {
+            try check(accord_curl_easy_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)))
+            // COPYPOSTFIELDS copies the bytes at once: the array need not outlive this call.
+            if body.isEmpty {
+                try set(CURLOPT_COPYPOSTFIELDS, string: "")
+            } else {
+                try body.withUnsafeBufferPointer { buffer throws(HTTPClientError) in
+                    try check(accord_curl_easy_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: buffer.baseAddress)))
+                }
+            }
+            if method != "POST" { try set(CURLOPT_CUSTOMREQUEST, string: method) }
+        } else if method == "HEAD" {
+            try set(CURLOPT_NOBODY, long: 1)
+        } else if method != "GET" {
+            try set(CURLOPT_CUSTOMREQUEST, string: method)
+        }
+
+        // An empty "Expect:" stops libcurl from waiting for 100-continue on larger bodies.
+        let list = CurlHeaderList(request.headers.map { "\($0.name): \($0.value)" } + ["Expect:"])
+        try check(accord_curl_easy_setopt_pointer(handle, CURLOPT_HTTPHEADER, list.pointer))
+        headerList = list
+    }
+
+    /// The response after a successful transfer on this handle.
+    func response() -> HTTPResponseData {
+        var status = 0
+        var code: Int = 0
+        if accord_curl_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &code) == CURLE_OK { status = code }
+        return HTTPResponseData(status: status, headers: sink.headers, body: sink.body, timing: timing())
+    }
+
+    func timing() -> HTTPTiming {
+        func info(_ which: CURLINFO) -> Int64 {
+            var value: curl_off_t = 0
+            return accord_curl_easy_getinfo_off(handle, which, &value) == CURLE_OK ? Int64(value) : 0
+        }
+        return HTTPTiming(
+            dns: info(CURLINFO_NAMELOOKUP_TIME_T), connect: info(CURLINFO_CONNECT_TIME_T),
+            tls: info(CURLINFO_APPCONNECT_TIME_T), firstByte: info(CURLINFO_STARTTRANSFER_TIME_T),
+            total: info(CURLINFO_TOTAL_TIME_T))
+    }
+
+    /// Maps a finished transfer's code to a response or a typed error.
+    func outcome(_ code: CURLcode, timeoutMilliseconds: Int) -> Result<HTTPResponseData, HTTPClientError> {
+        switch code {
+        case CURLE_OK:
+            return .success(response())
+        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
+            return .failure(.connect(message(for: code)))
+        case CURLE_OPERATION_TIMEDOUT:
+            return .failure(.timeout(milliseconds: timeoutMilliseconds))
+        default:
+            return .failure(.transfer(code: Int(code.rawValue), message: message(for: code)))
+        }
+    }
+
+    /// Performs `request` and blocks until the response is complete.
+    public func perform(_ request: HTTPRequestSpec) -> Result<HTTPResponseData, HTTPClientError> {
+        do throws(HTTPClientError) {
+            try configure(request)
+        } catch {
+            return .failure(error)
+        }
+        return outcome(curl_easy_perform(handle), timeoutMilliseconds: request.timeoutMilliseconds)
+    }
+
+    private func message(for code: CURLcode) -> String {
+        let detail = errorBuffer.withUnsafeBufferPointer { buffer in
+            String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        }
+        return detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+    }
+
+    private func set(_ option: CURLoption, long value: Int) throws(HTTPClientError) {
+        try check(accord_curl_easy_setopt_long(handle, option, value))
+    }
+
+    private func set(_ option: CURLoption, string value: String) throws(HTTPClientError) {
+        try check(accord_curl_easy_setopt_string(handle, option, value))
+    }
+
+    private func check(_ code: CURLcode) throws(HTTPClientError) {
+        guard code == CURLE_OK else { throw .setup(String(cString: curl_easy_strerror(code))) }
+    }
+}
+
+/// libcurl's body callback: appends the bytes to the transfer's sink.
+private let curlWriteBody: accord_curl_write_callback = { data, size, count, context in
+    let length = size * count
+    guard let data, let context else { return length }
+    let sink = Unmanaged<TransferSink>.fromOpaque(context).takeUnretainedValue()
+    data.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
+        sink.body.append(contentsOf: UnsafeBufferPointer(start: bytes, count: length))
+    }
+    return length
+}
+
+/// libcurl's header callback: one header line per call.
+private let curlWriteHeader: accord_curl_write_callback = { data, size, count, context in
+    let length = size * count
+    guard let data, let context else { return length }
+    let sink = Unmanaged<TransferSink>.fromOpaque(context).takeUnretainedValue()
+    let line = data.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
+        String(decoding: UnsafeBufferPointer(start: bytes, count: length), as: UTF8.self)
+    }
+    sink.appendHeaderLine(line)
+    return length
+}
+
+/// A `curl_slist` of request headers, owned and freed with this object.
+final class CurlHeaderList {
+    private(set) var pointer: UnsafeMutablePointer<curl_slist>?
+
+    init(_ lines: [String]) {
+        for line in lines {
+            pointer = curl_slist_append(pointer, line)
+        }
+    }
+
+    deinit {
+        curl_slist_free_all(pointer)
+    }
+}
