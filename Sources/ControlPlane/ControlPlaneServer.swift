@@ -1,0 +1,79 @@
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// The reference control-plane server: Hummingbird routes over a `JobService`, plus the
+/// background relay and health monitor, all in one service group.
+///
+/// ```swift
+/// let server = try await ControlPlaneServer.start(config: config, logger: logger)
+/// try await server.run { port in print("listening on http://127.0.0.1:\(port)") }
+/// ```
+public final class ControlPlaneServer: Sendable {
+    public let config: ServerConfig
+    public let service: JobService
+    public let relay: EnqueueRelay
+    public let monitor: DependencyMonitor
+    let logger: Logger
+
+    init(config: ServerConfig, store: any JobStore, queue: any JobQueue, logger: Logger) {
+        self.config = config
+        self.logger = logger
+        self.monitor = DependencyMonitor(store: store, queue: queue, interval: config.backgroundInterval, logger: logger)
+        self.relay = EnqueueRelay(store: store, queue: queue, interval: config.backgroundInterval, logger: logger)
+        self.service = JobService(store: store, queue: queue, monitor: monitor, logger: logger)
+    }
+
+    /// Connects the configured backend (applying migrations for PostgreSQL) and returns a
+    /// server ready to `run`. Throws when PostgreSQL is unreachable or cannot be migrated;
+    /// Redis may be down at start: jobs wait in PostgreSQL until it is back.
+    public static func start(config: ServerConfig, logger: Logger) async throws -> ControlPlaneServer {
+        switch config.store {
+        case .memory:
+            return ControlPlaneServer(config: config, store: MemoryJobStore(), queue: MemoryQueue(), logger: logger)
+        case .postgres:
+            let store = try await PostgresJobStore.connect(url: config.databaseURL, poolSize: config.databasePoolSize, logger: logger)
+            do {
+                let queue = try await StreamQueue.connect(url: config.redisURL, poolSize: config.redisPoolSize, logger: logger)
+                return ControlPlaneServer(config: config, store: store, queue: queue, logger: logger)
+            } catch {
+                await store.close()
+                throw error
+            }
+        }
+    }
+
+    /// The Hummingbird application: routes, error middleware, and the background services.
+    func application(onListening: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: ErrorMiddleware(logger: logger))
+        Routes(service: service, monitor: monitor, storeName: config.store.rawValue).register(on: router)
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(config.host, port: config.port), serverName: nil),
+            services: [monitor, relay],
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
+            logger: logger
+        )
+    }
+
+    /// Serves until SIGINT or SIGTERM (or until the calling task is cancelled): then stops
+    /// accepting, finishes in-flight requests, lets the relay flush, and closes the pools.
+    public func run(onListening: @escaping @Sendable (Int) async -> Void) async throws {
+        await monitor.check()
+        let app = application(onListening: onListening)
+        do {
+            try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        } catch {
+            await close()
+            throw error
+        }
+        await close()
+    }
+
+    private func close() async {
+        await service.store.close()
+        await service.queue.close()
+    }
+}

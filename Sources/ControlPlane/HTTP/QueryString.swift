@@ -1,0 +1,54 @@
+/// The decoded parameters of a URL query string, in order (`a=1&b=x+y` → `[("a","1"),("b","x y")]`).
+///
+/// Decoding is strict: a malformed percent escape or bytes that are not UTF-8 make the
+/// parameter invalid, reported under its name rather than silently repaired.
+struct QueryString {
+    enum Value: Equatable {
+        case text(String)
+        case invalid
+    }
+
+    private(set) var items: [(name: String, value: Value)] = []
+
+    init(_ raw: Substring) {
+        for pair in raw.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let name = QueryString.decode(parts[0]) else { continue }
+            let value = parts.count > 1 ? QueryString.decode(parts[1]) : ""
+            items.append((name: name, value: value.map(Value.text) ?? .invalid))
+        }
+    }
+
+    /// Every value given for `name`.
+    func values(_ name: String) -> [Value] {
+        items.filter { $0.name == name }.map(\.value)
+    }
+
+    /// `+` is a space; `%XX` a byte; the bytes must be UTF-8.
+    static func decode(_ encoded: Substring) -> String? {
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(encoded.utf8.count)
+        var iterator = encoded.utf8.makeIterator()
+        while let byte = iterator.next() {
+            switch byte {
+            case UInt8(ascii: "+"): bytes.append(0x20)
+            case UInt8(ascii: "%"):
+                guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else {
+                    return nil
+                }
+                bytes.append(high << 4 | low)
+            default: bytes.append(byte)
+            }
+        }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+    }
+}
