@@ -1,0 +1,48 @@
+# The Accord Conformance Kit. Two commands matter (see README.md):
+#   make run    the main job (for now: the reference server on the in-memory store)
+#   make test   the whole test suite, with throwaway PostgreSQL and Redis
+# Both install the Debian packages they need first (apt-get; sudo when not root).
+
+SHELL := /bin/bash
+APT_PACKAGES := libpq-dev libhiredis-dev libcurl4-openssl-dev libyaml-dev postgresql redis-server pkg-config
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+SWIFT ?= swift
+PORT ?= 8080
+
+.PHONY: deps build release run test serve clean
+
+## deps: install the system packages that are missing (nothing when all are there)
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+## build: debug build of everything
+build: deps
+	$(SWIFT) build
+
+## release: optimized build of the accord command
+release: deps
+	$(SWIFT) build -c release --product accord
+
+## run: the main job. Until `accord run` lands it starts the reference server on the
+## in-memory store (Ctrl-C stops it).
+run: release
+	$$($(SWIFT) build -c release --show-bin-path)/accord serve --store memory --port $(PORT)
+
+## serve: the reference server on PostgreSQL and Redis (DATABASE_URL, REDIS_URL)
+serve: release
+	$$($(SWIFT) build -c release --show-bin-path)/accord serve --port $(PORT)
+
+## test: the whole suite; integration tests start their own PostgreSQL and Redis
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+clean:
+	rm -rf .build
