@@ -41,9 +41,17 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "AccordStorage",
+            dependencies: [
+                "CLibPQ", "CHiredis",
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "ControlPlane",
             dependencies: [
-                "AccordJSON", "CLibPQ", "CHiredis",
+                "AccordJSON", "AccordStorage", "CLibPQ", "CHiredis",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -64,7 +72,7 @@ let package = Package(
         .testTarget(name: "AccordJSONTests", dependencies: ["AccordJSON"], swiftSettings: strict),
         .testTarget(
             name: "ControlPlaneTests",
-            dependencies: ["ControlPlane", "AccordHTTP", "AccordJSON", "AccordRunner", "CLibPQ", "CHiredis"],
+            dependencies: ["ControlPlane", "AccordHTTP", "AccordJSON", "AccordRunner", "AccordStorage"],
             swiftSettings: strict
         ),
     ]

@@ -1,3 +1,4 @@
+import AccordStorage
 import AccordHTTP
 import AccordJSON
 import ControlPlane

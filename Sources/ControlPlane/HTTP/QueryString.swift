@@ -1,3 +1,5 @@
+import AccordStorage
+
 /// The decoded parameters of a URL query string, in order (`a=1&b=x+y` → `[("a","1"),("b","x y")]`).
 ///
 /// Decoding is strict: a malformed percent escape or bytes that are not UTF-8 make the
@@ -26,29 +28,6 @@ struct QueryString {
 
     /// `+` is a space; `%XX` a byte; the bytes must be UTF-8.
     static func decode(_ encoded: Substring) -> String? {
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(encoded.utf8.count)
-        var iterator = encoded.utf8.makeIterator()
-        while let byte = iterator.next() {
-            switch byte {
-            case UInt8(ascii: "+"): bytes.append(0x20)
-            case UInt8(ascii: "%"):
-                guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else {
-                    return nil
-                }
-                bytes.append(high << 4 | low)
-            default: bytes.append(byte)
-            }
-        }
-        return String(validating: bytes, as: UTF8.self)
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
-        default: return nil
-        }
+        PercentDecoding.decode(encoded, plusIsSpace: true)
     }
 }

@@ -1,3 +1,4 @@
+import AccordStorage
 import AccordJSON
 
 /// How a `jobs` row is read into a `Job`, and how a `Job` is written as parameters.

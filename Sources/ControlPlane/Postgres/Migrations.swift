@@ -1,3 +1,4 @@
+import AccordStorage
 /// One versioned schema change: statements run in order inside one transaction, then the
 /// version is recorded in `schema_migrations`.
 struct Migration: Sendable {

@@ -1,3 +1,4 @@
+import AccordStorage
 import Logging
 
 /// The durable job store on PostgreSQL: libpq connections in a `BlockingPool`, one statement

@@ -1,3 +1,4 @@
+import AccordStorage
 import Logging
 
 extension StreamQueue {
