@@ -35,8 +35,27 @@ public enum JSON: Sendable, Hashable {
         }
     }
 
+    /// Consistent with `==`: integers hash as the doubles they equal, object members in key
+    /// order.
     public func hash(into hasher: inout Hasher) {
-        hasher.combine(serialized())
+        switch self {
+        case .null: hasher.combine(0)
+        case let .bool(b): hasher.combine(1); hasher.combine(b)
+        case let .int(i): hasher.combine(2); hasher.combine(Double(i))
+        case let .double(d): hasher.combine(2); hasher.combine(d)
+        case let .string(s): hasher.combine(3); hasher.combine(s)
+        case let .array(elements):
+            hasher.combine(4)
+            hasher.combine(elements.count)
+            for element in elements { element.hash(into: &hasher) }
+        case let .object(members):
+            hasher.combine(5)
+            hasher.combine(members.count)
+            for member in members.sorted(by: { $0.key < $1.key }) {
+                hasher.combine(member.key)
+                member.value.hash(into: &hasher)
+            }
+        }
     }
 
     /// The member named `key` of an object (the last one, if a key repeats), else nil.

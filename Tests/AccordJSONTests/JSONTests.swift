@@ -62,3 +62,18 @@ struct JSONTests {
         #expect(try JSON.parse("[1,2]") != JSON.parse("[2,1]"))
     }
 }
+
+@Suite("JSON hashing")
+struct JSONHashingTests {
+    @Test func equalValuesHashEqually() throws {
+        let pairs: [(JSON, JSON)] = [
+            (.int(2), .double(2.0)),
+            (try JSON.parse(#"{"a":[1,{"b":2}],"c":null}"#), try JSON.parse(#"{"c":null,"a":[1.0,{"b":2.0}]}"#)),
+        ]
+        for (a, b) in pairs {
+            #expect(a == b)
+            #expect(a.hashValue == b.hashValue)
+            #expect(Set([a, b]).count == 1)
+        }
+    }
+}

@@ -1,0 +1,19 @@
+import AccordHTTP
+import AccordSpec
+
+extension StatusExpectation {
+    /// Whether a response with this status meets the expectation.
+    public func accepts(_ status: Int) -> Bool {
+        switch self {
+        case let .code(code): return status == code
+        case let .anyOf(codes): return codes.contains(status)
+        case let .classOf(hundreds): return status / 100 == hundreds && status >= 100
+        }
+    }
+}
+
+/// `expect.status`: nil when the response's status is accepted.
+public func evaluate(_ expectation: StatusExpectation, on response: HTTPResponseData) -> CheckFailure? {
+    guard !expectation.accepts(response.status) else { return nil }
+    return CheckFailure(message: "unexpected status", expected: expectation.description, actual: String(response.status))
+}

@@ -1,0 +1,115 @@
+extension SpecDecoder {
+    static let endpointKeys = requestKeys + ["expect_status"]
+    static let scenarioKeys = ["name", "users", "rate", "spawn_rate", "duration", "think", "mix"]
+
+    mutating func decodeEndpoints(_ node: YAMLNode) -> [Endpoint] {
+        pairs(node, "endpoints").compactMap { pair in
+            guard case .mapping = pair.value.kind else {
+                error("endpoint '\(pair.key)' must be a request mapping", at: pair.value.location)
+                return nil
+            }
+            var requestNode = pair.value
+            var expectStatus: StatusExpectation?
+            if case let .mapping(members) = pair.value.kind {
+                // expect_status sits beside the request's own keys.
+                if let statusPair = members.first(where: { $0.key.scalar == "expect_status" }) {
+                    expectStatus = decodeStatus(statusPair.value)
+                }
+                requestNode.kind = .mapping(members.filter { $0.key.scalar != "expect_status" })
+            }
+            return decodeRequest(requestNode).map {
+                Endpoint(name: Located(pair.key, at: pair.keyNode.location), request: $0, expectStatus: expectStatus)
+            }
+        }
+    }
+
+    mutating func decodeTargets(_ node: YAMLNode, subjects: [String]) -> [TargetSet] {
+        pairs(node, "targets").compactMap { pair in
+            if !subjects.contains(pair.key) {
+                let suggestion = Suggestion.closest(to: pair.key, among: subjects).map { " (did you mean '\($0)'?)" } ?? ""
+                error("targets name '\(pair.key)', which is neither an endpoint nor a scenario of this file\(suggestion)", at: pair.keyNode.location)
+            }
+            let names = TargetMetric.allCases.map(\.rawValue)
+            guard let members = mapping(pair.value, "targets of '\(pair.key)'", allowed: names) else { return nil }
+            var thresholds: [(metric: TargetMetric, threshold: Threshold, location: SourceLocation)] = []
+            for metric in TargetMetric.allCases {
+                guard let valueNode = members[metric.rawValue], let text = scalarText(valueNode, metric.rawValue) else { continue }
+                guard let threshold = Self.threshold(text, for: metric) else {
+                    let example = metric.isLatency ? "\"< 50ms\"" : metric == .rps ? "\">= 1000\"" : "\"< 1%\""
+                    error("\(metric.rawValue) must be a comparison such as \(example)", at: valueNode.location)
+                    continue
+                }
+                thresholds.append((metric: metric, threshold: threshold, location: valueNode.location))
+            }
+            return TargetSet(subject: Located(pair.key, at: pair.keyNode.location), thresholds: thresholds)
+        }
+    }
+
+    /// `"< 50ms"` (latencies, in ms), `">= 1000"` (rps), `"< 1%"` (error rate, as a fraction).
+    static func threshold(_ text: String, for metric: TargetMetric) -> Threshold? {
+        let trimmed = text.filter { $0 != " " }
+        // Longest operators first, so "<=" is not read as "<".
+        guard let comparison = Threshold.Comparison.allCases.sorted(by: { $0.rawValue.count > $1.rawValue.count })
+            .first(where: { trimmed.hasPrefix($0.rawValue) })
+        else { return nil }
+        let bound = String(trimmed.dropFirst(comparison.rawValue.count))
+        switch metric {
+        case .rps:
+            return Double(bound).flatMap { $0.isFinite && $0 >= 0 ? Threshold(comparison, $0) : nil }
+        case .errorRate:
+            guard bound.hasSuffix("%"), let percent = Double(bound.dropLast()), (0...100).contains(percent) else { return nil }
+            return Threshold(comparison, percent / 100)
+        default:
+            return Durations.milliseconds(bound).map { Threshold(comparison, Double($0)) }
+                ?? (bound.hasSuffix("ms") ? Double(bound.dropLast(2)).map { Threshold(comparison, $0) } : nil)
+        }
+    }
+
+    mutating func decodeScenarios(_ node: YAMLNode, endpoints: [String]) -> [Scenario] {
+        var seen: [String: Int] = [:]
+        return sequence(node, "scenarios").compactMap { item -> Scenario? in
+            guard let members = mapping(item, "a scenario", allowed: Self.scenarioKeys) else { return nil }
+            guard let nameNode = members["name"], let name = string(nameNode, "a scenario's name") else {
+                if members["name"] == nil { error("a scenario needs a name", at: item.location) }
+                return nil
+            }
+            if let line = seen[name] {
+                error("duplicate scenario name '\(name)' (first at line \(line))", at: nameNode.location)
+            }
+            seen[name] = nameNode.location.line
+            let users = members["users"].flatMap { integer($0, "users", in: 1...100_000) }
+            let rate = members["rate"].flatMap { number($0, "rate") }
+            if (users == nil) == (rate == nil) {
+                error("a scenario has users: N (closed model) or rate: R (open model), exactly one", at: nameNode.location)
+            }
+            let length = members["duration"].flatMap { duration($0, "duration") }
+            if members["duration"] == nil { error("a scenario needs a duration", at: nameNode.location) }
+            var think: ClosedRange<Int>?
+            if let thinkNode = members["think"] {
+                let bounds = sequence(thinkNode, "think").compactMap { duration($0, "think") }
+                if bounds.count == 2, bounds[0] <= bounds[1] {
+                    think = bounds[0]...bounds[1]
+                } else {
+                    error("think takes two durations, low first: [1s, 3s]", at: thinkNode.location)
+                }
+            }
+            var mix: [(endpoint: String, weight: Int)] = []
+            if let mixNode = members["mix"] {
+                for pair in pairs(mixNode, "mix") {
+                    if !endpoints.contains(pair.key) {
+                        let suggestion = Suggestion.closest(to: pair.key, among: endpoints).map { " (did you mean '\($0)'?)" } ?? ""
+                        error("unknown endpoint '\(pair.key)'\(suggestion)", at: pair.keyNode.location)
+                    }
+                    if let weight = integer(pair.value, "a weight", in: 1...1_000_000) { mix.append((endpoint: pair.key, weight: weight)) }
+                }
+            } else {
+                error("a scenario needs a mix of endpoints: {endpoint: weight}", at: nameNode.location)
+            }
+            guard let length else { return nil }
+            return Scenario(
+                name: Located(name, at: nameNode.location), users: users, rate: rate,
+                spawnRate: members["spawn_rate"].flatMap { number($0, "spawn_rate") }, durationMilliseconds: length,
+                thinkMilliseconds: think, mix: mix, location: item.location)
+        }
+    }
+}

@@ -1,0 +1,69 @@
+/// Reads spec files into `SpecFile` values, or into every located problem they have.
+///
+/// ```swift
+/// switch SpecLoader.load(text, path: "specs/jobs.yaml") {
+/// case .success(let spec): …
+/// case .failure(let problems): for d in problems.diagnostics { print(DiagnosticRenderer.render(d, source: text)) }
+/// }
+/// ```
+public enum SpecLoader {
+    static let rootKeys = ["suite", "description", "tags", "variables", "cases", "endpoints", "targets", "scenarios"]
+
+    /// Decodes `text` (the contents of `path`). `externalVariables` are the names `--var`
+    /// will define, so templates may use them.
+    public static func load(_ text: String, path: String, externalVariables: Set<String> = []) -> Result<SpecFile, SpecProblems> {
+        let (root, yamlDiagnostics) = YAMLLoader.load(text, file: path)
+        guard let root, yamlDiagnostics.allSatisfy({ $0.severity != .error }) else {
+            return .failure(SpecProblems(path: path, source: text, diagnostics: yamlDiagnostics))
+        }
+        var decoder = SpecDecoder(file: path, externalVariables: externalVariables)
+        decoder.diagnostics = yamlDiagnostics
+        let spec = decoder.decodeRoot(root, path: path, source: text)
+        if let spec, !decoder.diagnostics.contains(where: { $0.severity == .error }) {
+            return .success(spec)
+        }
+        // In file order: a reader fixes a file top to bottom.
+        let ordered = decoder.diagnostics.enumerated().sorted { a, b in
+            (a.element.location.line, a.element.location.column, a.offset) < (b.element.location.line, b.element.location.column, b.offset)
+        }.map(\.element)
+        return .failure(SpecProblems(path: path, source: text, diagnostics: ordered))
+    }
+}
+
+/// Every problem of one file, with its text for rendering.
+public struct SpecProblems: Error, Sendable {
+    public var path: String
+    public var source: String
+    public var diagnostics: [Diagnostic]
+}
+
+extension SpecDecoder {
+    mutating func decodeRoot(_ root: YAMLNode, path: String, source: String) -> SpecFile? {
+        guard let members = mapping(root, "a spec file", allowed: SpecLoader.rootKeys) else { return nil }
+        guard let suiteNode = members["suite"], let suite = string(suiteNode, "suite"), !suite.isEmpty else {
+            if members["suite"] == nil { error("a spec file needs a suite name (suite: …)", at: root.location) }
+            return nil
+        }
+        let variables = (members["variables"].map { pairs($0, "variables") } ?? []).compactMap { pair -> (name: String, value: Template)? in
+            guard Template.isName(pair.key) else {
+                error("'\(pair.key)' is not a valid variable name", at: pair.keyNode.location)
+                return nil
+            }
+            return template(pair.value, "a variable").map { (name: pair.key, value: $0) }
+        }
+        let cases = members["cases"].map { decodeCases($0) } ?? []
+        let endpoints = members["endpoints"].map { decodeEndpoints($0) } ?? []
+        let scenarios = members["scenarios"].map { decodeScenarios($0, endpoints: endpoints.map(\.name.value)) } ?? []
+        let subjects = endpoints.map(\.name.value) + scenarios.map(\.name.value)
+        let targets = members["targets"].map { decodeTargets($0, subjects: subjects) } ?? []
+        if cases.isEmpty, endpoints.isEmpty, members["cases"] == nil, members["endpoints"] == nil {
+            error("a spec file needs cases: (or endpoints: for load)", at: suiteNode.location)
+        }
+        checkUndefinedNames(variables: variables.map(\.name))
+        return SpecFile(
+            path: path, source: source, suite: Located(suite, at: suiteNode.location),
+            description: members["description"].flatMap { string($0, "description") },
+            tags: members["tags"].map { stringList($0, "tags") } ?? [], variables: variables, cases: cases,
+            endpoints: endpoints, targets: targets, scenarios: scenarios)
+    }
+}

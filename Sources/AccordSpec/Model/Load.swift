@@ -1,0 +1,91 @@
+/// A named request template that load scenarios draw from.
+public struct Endpoint: Sendable {
+    public var name: Located<String>
+    public var request: RequestTemplate
+    /// The statuses a load request must get to count as a success.
+    public var expectStatus: StatusExpectation?
+
+    public init(name: Located<String>, request: RequestTemplate, expectStatus: StatusExpectation? = nil) {
+        self.name = name
+        self.request = request
+        self.expectStatus = expectStatus
+    }
+}
+
+/// A comparison with a bound: `"< 50ms"`, `">= 1000"`, `"< 1%"`, parsed once.
+public struct Threshold: Sendable, Equatable, CustomStringConvertible {
+    public enum Comparison: String, Sendable, CaseIterable {
+        case lessThan = "<", lessThanOrEqual = "<=", greaterThan = ">", greaterThanOrEqual = ">="
+    }
+
+    public var comparison: Comparison
+    /// Milliseconds for latencies, requests per second for rps, a fraction (0.01) for rates.
+    public var bound: Double
+
+    public init(_ comparison: Comparison, _ bound: Double) {
+        self.comparison = comparison
+        self.bound = bound
+    }
+
+    /// Whether `measured` satisfies the threshold.
+    public func holds(for measured: Double) -> Bool {
+        switch comparison {
+        case .lessThan: return measured < bound
+        case .lessThanOrEqual: return measured <= bound
+        case .greaterThan: return measured > bound
+        case .greaterThanOrEqual: return measured >= bound
+        }
+    }
+
+    public var description: String { "\(comparison.rawValue) \(bound)" }
+}
+
+/// The metrics a target may bound.
+public enum TargetMetric: String, Sendable, CaseIterable {
+    case p50, p90, p95, p99, max, rps, errorRate = "error_rate"
+
+    /// Latency metrics take durations; rps a plain number; error_rate a percentage.
+    public var isLatency: Bool { self != .rps && self != .errorRate }
+}
+
+/// The targets of one endpoint or scenario: `create_job: {p95: "< 50ms", rps: ">= 1000"}`.
+public struct TargetSet: Sendable {
+    public var subject: Located<String>
+    public var thresholds: [(metric: TargetMetric, threshold: Threshold, location: SourceLocation)]
+
+    public init(subject: Located<String>, thresholds: [(metric: TargetMetric, threshold: Threshold, location: SourceLocation)]) {
+        self.subject = subject
+        self.thresholds = thresholds
+    }
+}
+
+/// A load scenario: virtual users (closed model) or a constant arrival rate (open model).
+public struct Scenario: Sendable {
+    public var name: Located<String>
+    /// Closed model: this many users, each sending, then thinking.
+    public var users: Int?
+    /// Open model: this many requests per second, whatever the answers' speed.
+    public var rate: Double?
+    /// Users started per second.
+    public var spawnRate: Double?
+    public var durationMilliseconds: Int
+    /// Think time between a user's requests, uniformly drawn from this range (ms).
+    public var thinkMilliseconds: ClosedRange<Int>?
+    /// Endpoint name → weight.
+    public var mix: [(endpoint: String, weight: Int)]
+    public var location: SourceLocation
+
+    public init(
+        name: Located<String>, users: Int? = nil, rate: Double? = nil, spawnRate: Double? = nil, durationMilliseconds: Int,
+        thinkMilliseconds: ClosedRange<Int>? = nil, mix: [(endpoint: String, weight: Int)], location: SourceLocation
+    ) {
+        self.name = name
+        self.users = users
+        self.rate = rate
+        self.spawnRate = spawnRate
+        self.durationMilliseconds = durationMilliseconds
+        self.thinkMilliseconds = thinkMilliseconds
+        self.mix = mix
+        self.location = location
+    }
+}
