@@ -35,9 +35,16 @@ let package = Package(
 
         .target(name: "AccordJSON", swiftSettings: strict),
         .target(name: "AccordHTTP", dependencies: ["CCurl"], swiftSettings: strict),
+        .target(name: "AccordSpec", dependencies: ["AccordJSON", "CYAML"], swiftSettings: strict),
+        .target(name: "AccordChecks", dependencies: ["AccordSpec", "AccordJSON", "AccordHTTP"], swiftSettings: strict),
+        .target(name: "AccordProbes", dependencies: ["AccordStorage"], swiftSettings: strict),
+        .target(name: "AccordReports", dependencies: ["AccordChecks", "AccordSpec"], swiftSettings: strict),
         .target(
             name: "AccordRunner",
-            dependencies: [.product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "AccordSpec", "AccordChecks", "AccordHTTP", "AccordJSON", "AccordProbes",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .target(
@@ -63,16 +70,21 @@ let package = Package(
         .executableTarget(
             name: "accord",
             dependencies: [
-                "ControlPlane", "AccordRunner",
+                "ControlPlane", "AccordRunner", "AccordSpec", "AccordChecks", "AccordReports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
         .testTarget(name: "AccordJSONTests", dependencies: ["AccordJSON"], swiftSettings: strict),
+        .testTarget(name: "AccordReportsTests", dependencies: ["AccordReports", "AccordChecks", "AccordSpec", "AccordJSON"], swiftSettings: strict),
+        .testTarget(name: "AccordSpecTests", dependencies: ["AccordSpec", "AccordJSON"], swiftSettings: strict),
+        .testTarget(name: "AccordChecksTests", dependencies: ["AccordChecks", "AccordSpec", "AccordJSON", "AccordHTTP"], swiftSettings: strict),
         .testTarget(
             name: "ControlPlaneTests",
-            dependencies: ["ControlPlane", "AccordHTTP", "AccordJSON", "AccordRunner", "AccordStorage"],
+            dependencies: [
+                "ControlPlane", "AccordHTTP", "AccordJSON", "AccordRunner", "AccordStorage", "AccordSpec", "AccordChecks",
+            ],
             swiftSettings: strict
         ),
     ]

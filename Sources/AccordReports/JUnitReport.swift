@@ -1,0 +1,93 @@
+import AccordChecks
+
+/// JUnit XML in the common Jenkins/Ant shape: one `<testsuite>` per spec file, one
+/// `<testcase>` per case with `classname` and `time`; `<failure>` for a broken expectation,
+/// `<error>` for a check that could not run, `<skipped>` for one not run; `<system-out>` holds
+/// the request and response. Counts are computed from the cases, so they always agree.
+///
+/// ```xml
+/// <testsuites name="accord check" tests="2" failures="1" errors="0" skipped="0" time="0.031">
+///   <testsuite name="create-job" tests="2" failures="1" errors="0" skipped="0" time="0.031">
+///     <testcase classname="create-job" name="create a job" file="specs/jobs.yaml" line="12" time="0.012"/>
+///     <testcase classname="create-job" name="priority above 3" …>
+///       <failure message="status: expected 422, got 201" type="assertion">…</failure>
+///       <system-out>POST http://…</system-out>
+///     </testcase>
+///   </testsuite>
+/// </testsuites>
+/// ```
+public enum JUnitReport {
+    public static func render(_ run: CheckRunResult, name: String = "accord check") -> String {
+        var xml = #"<?xml version="1.0" encoding="UTF-8"?>"# + "\n"
+        let totals = run.suites.flatMap(\.cases)
+        xml += "<testsuites name=\"\(escape(name))\" tests=\"\(totals.count)\" failures=\"\(run.count(.failed))\" "
+            + "errors=\"\(run.count(.error))\" skipped=\"\(run.count(.skipped))\" time=\"\(seconds(run.suites.reduce(0) { $0 + $1.durationSeconds }))\">\n"
+        for (index, suite) in run.suites.enumerated() {
+            xml += "  <testsuite name=\"\(escape(suite.name))\" id=\"\(index)\" tests=\"\(suite.cases.count)\" "
+                + "failures=\"\(suite.count(.failed))\" errors=\"\(suite.count(.error))\" skipped=\"\(suite.count(.skipped))\" "
+                + "time=\"\(seconds(suite.durationSeconds))\" file=\"\(escape(suite.file))\">\n"
+            for result in suite.cases {
+                xml += testcase(result, suite: suite)
+            }
+            xml += "  </testsuite>\n"
+        }
+        xml += "</testsuites>\n"
+        return xml
+    }
+
+    static func testcase(_ result: CaseResult, suite: SuiteResult) -> String {
+        let open = "    <testcase classname=\"\(escape(suite.name))\" name=\"\(escape(result.name))\" "
+            + "file=\"\(escape(result.location.file))\" line=\"\(result.location.line)\" time=\"\(seconds(result.durationSeconds))\""
+        var body = ""
+        switch result.outcome {
+        case .passed:
+            break
+        case .failed:
+            let first = result.failures.first
+            let message = first.map { "\($0.message): expected \($0.expected), got \($0.actual)" } ?? "failed"
+            let details = result.failures.map { failure in
+                let place = failure.location.map { "\($0): " } ?? ""
+                return "\(place)\(failure.message)\n  expected: \(failure.expected)\n  actual:   \(failure.actual)"
+            }.joined(separator: "\n")
+            body += "      <failure message=\"\(escape(message))\" type=\"assertion\">\(escape(details))</failure>\n"
+        case .error:
+            body += "      <error message=\"\(escape(result.reason ?? "error"))\" type=\"error\">\(escape(result.reason ?? ""))</error>\n"
+        case .skipped:
+            body += "      <skipped message=\"\(escape(result.reason ?? "skipped"))\"/>\n"
+        }
+        if !result.transcript.isEmpty {
+            body += "      <system-out>\(escape(result.transcript))</system-out>\n"
+        }
+        return body.isEmpty ? open + "/>\n" : open + ">\n" + body + "    </testcase>\n"
+    }
+
+    static func seconds(_ value: Double) -> String {
+        let milliseconds = Int((max(0, value) * 1000).rounded())
+        let fraction = String(milliseconds % 1000)
+        return "\(milliseconds / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)"
+    }
+
+    /// XML-escapes text for attributes and element content; drops characters XML 1.0
+    /// cannot carry at all (most C0 controls), so a binary response never breaks the file.
+    static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.count)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&apos;"
+            case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
+            default:
+                if scalar.value < 0x20 || (0xFFFE...0xFFFF).contains(scalar.value) {
+                    out += "\u{FFFD}"
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,196 @@
+import AccordChecks
+import AccordHTTP
+import AccordJSON
+import AccordProbes
+import AccordSpec
+import Foundation
+
+/// One case from rendering to verdict: render the request, send it (N times for a parallel
+/// case), capture, evaluate the expectations, verify side effects.
+struct CaseExecution {
+    let specCase: Case
+    let runner: CheckRunner
+    /// The file's variables and earlier captures; this case's captures are added.
+    var variables: [String: String]
+
+    init(specCase: Case, runner: CheckRunner, variables: [String: String]) {
+        self.specCase = specCase
+        self.runner = runner
+        self.variables = variables
+    }
+
+    mutating func run() async -> CaseResult {
+        let placeholder = CaseResult(name: "", location: specCase.name.location, outcome: .error)
+        // 1. Render the request once (a parallel case sends N copies of the same request).
+        let request: HTTPRequestSpec
+        do {
+            request = try render(specCase.request, context: runner.renderContext(variables))
+        } catch {
+            return with(placeholder, reason: "could not render the request: \(error)")
+        }
+        var transcript = Transcript.request(request, count: specCase.parallel)
+
+        // 2. Stream lengths before, for length_delta verifications.
+        var lengthsBefore: [String: Int64] = [:]
+        do {
+            lengthsBefore = try await streamLengths()
+        } catch {
+            return with(placeholder, reason: "\(error)", transcript: transcript)
+        }
+
+        // 3. Send.
+        let outcomes = await runner.send(Array(repeating: request, count: specCase.parallel))
+        var responses: [HTTPResponseData] = []
+        for outcome in outcomes {
+            switch outcome {
+            case let .success(response): responses.append(response)
+            case let .failure(error):
+                return with(placeholder, reason: "\(request.method) \(request.url): \(error)", transcript: transcript)
+            }
+        }
+        if let first = responses.first { transcript += Transcript.response(first) }
+
+        // 4. Captures, then expectations (which may use them), per answer.
+        var failures: [AssertionFailure] = []
+        var capturedPerResponse: [[String: String]] = []
+        for response in responses {
+            let (captured, captureFailures) = CaptureExtraction.extract(specCase.captures, from: response)
+            capturedPerResponse.append(captured)
+            failures += captureFailures
+        }
+        if let first = capturedPerResponse.first { variables.merge(first) { $1 } }
+        let context = runner.renderContext(variables)
+        let expectations: Expectations
+        do {
+            expectations = try specCase.expect.renderingTemplates(context)
+        } catch {
+            return with(placeholder, reason: "could not render the expectations: \(error)", transcript: transcript)
+        }
+        for (index, response) in responses.enumerated() {
+            let found = CaseEvaluation.evaluate(expectations, response: response)
+            failures += responses.count == 1 ? found : found.map { $0.prefixed("answer \(index + 1) of \(responses.count): ") }
+        }
+        failures += AggregateEvaluation.evaluate(specCase.aggregates, responses: responses, captures: capturedPerResponse)
+
+        // 5. Side effects.
+        if failures.isEmpty {
+            do {
+                failures += try await verify(context: context, lengthsBefore: lengthsBefore)
+            } catch {
+                return with(placeholder, reason: "\(error)", transcript: transcript)
+            }
+        }
+        return CaseResult(
+            name: "", location: specCase.name.location, outcome: failures.isEmpty ? .passed : .failed, failures: failures,
+            transcript: transcript)
+    }
+
+    private func with(_ result: CaseResult, reason: String, transcript: String = "") -> CaseResult {
+        var result = result
+        result.reason = reason
+        result.transcript = transcript
+        return result
+    }
+
+    func render(_ template: RequestTemplate, context: RenderContext) throws -> HTTPRequestSpec {
+        var url = runner.options.target + (try template.path.render(context))
+        if !template.query.isEmpty {
+            let pairs = try template.query.map { "\(URLEncoding.queryComponent($0.name))=\(URLEncoding.queryComponent(try $0.value.render(context)))" }
+            url += (url.contains("?") ? "&" : "?") + pairs.joined(separator: "&")
+        }
+        var headers = try template.headers.map { (name: $0.name, value: try $0.value.render(context)) }
+        var body: [UInt8]?
+        switch template.body {
+        case let .json(value)?:
+            body = Array(try value.renderingTemplates(context).serialized().utf8)
+            if !headers.contains(where: { $0.name.lowercased() == "content-type" }) {
+                headers.append((name: "Content-Type", value: "application/json"))
+            }
+        case let .raw(text)?:
+            body = Array(try text.render(context).utf8)
+        case nil:
+            break
+        }
+        return HTTPRequestSpec(method: template.method, url: url, headers: headers, body: body, timeoutMilliseconds: template.timeoutMilliseconds)
+    }
+
+    func streamLengths() async throws -> [String: Int64] {
+        var lengths: [String: Int64] = [:]
+        let context = runner.renderContext(variables)
+        for verification in specCase.verifications {
+            if case let .streamLengthDelta(stream, _) = verification.kind {
+                let name = try stream.render(context)
+                lengths[name] = try await runner.probe.streamLength(name)
+            }
+        }
+        return lengths
+    }
+
+    func verify(context: RenderContext, lengthsBefore: [String: Int64]) async throws -> [AssertionFailure] {
+        var failures: [AssertionFailure] = []
+        for verification in specCase.verifications {
+            let observation = try await observe(verification, context: context)
+            if let failure = try VerificationEvaluation.evaluate(verification, observation: observation, context: context, lengthsBefore: lengthsBefore) {
+                failures.append(failure)
+            }
+        }
+        return failures
+    }
+
+    /// Reads, through the probe, what `verification` needs to see.
+    func observe(_ verification: Verification, context: RenderContext) async throws -> Observation {
+        switch verification.kind {
+        case let .sql(query, params, _, _):
+            let values = try params.map { try $0.render(context) }
+            return .rows(try await runner.probe.rows(query, params: values))
+        case let .streamEntry(stream, _, _):
+            return .entries(try await runner.probe.streamEntries(try stream.render(context)).map(\.fields))
+        case let .keyExists(key, _):
+            return .exists(try await runner.probe.keyExists(try key.render(context)))
+        case let .streamLengthDelta(stream, _):
+            let name = try stream.render(context)
+            return .length(name, try await runner.probe.streamLength(name))
+        }
+    }
+}
+
+/// Percent-encoding for query components (RFC 3986 unreserved characters stay as they are).
+enum URLEncoding {
+    static func queryComponent(_ text: String) -> String {
+        var out = ""
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                out += "%" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true)
+            }
+        }
+        return out
+    }
+}
+
+/// The request and response as text, for `<system-out>` and the console (bodies cut at 2 KiB).
+enum Transcript {
+    static let limit = 2048
+
+    static func request(_ request: HTTPRequestSpec, count: Int) -> String {
+        var text = "\(request.method) \(request.url)\(count > 1 ? "  (×\(count) at once)" : "")\n"
+        for header in request.headers { text += "\(header.name): \(header.value)\n" }
+        if let body = request.body, !body.isEmpty { text += "\n" + excerpt(body) + "\n" }
+        return text
+    }
+
+    static func response(_ response: HTTPResponseData) -> String {
+        var text = "\n< \(response.status)\n"
+        for header in response.headers { text += "< \(header.name): \(header.value)\n" }
+        if !response.body.isEmpty { text += "\n" + excerpt(response.body) + "\n" }
+        return text
+    }
+
+    static func excerpt(_ bytes: [UInt8]) -> String {
+        let shown = String(decoding: bytes.prefix(limit), as: UTF8.self)
+        return bytes.count > limit ? shown + "… (\(bytes.count) bytes)" : shown
+    }
+}

@@ -1,0 +1,26 @@
+/// What `accord check` was asked to do.
+public struct CheckOptions: Sendable {
+    /// Base URL of the server under test, without a trailing slash.
+    public var target: String
+    /// Only cases carrying one of these tags run (all when empty); opt-in cases need one.
+    public var tags: Set<String>
+    /// `--var NAME=VALUE`: defined in every file, overriding the file's own variables.
+    public var variables: [String: String]
+    public var environment: [String: String]
+    public var databaseURL: String?
+    public var redisURL: String?
+
+    public init(
+        target: String, tags: Set<String> = [], variables: [String: String] = [:], environment: [String: String] = [:],
+        databaseURL: String? = nil, redisURL: String? = nil
+    ) {
+        var base = target
+        while base.hasSuffix("/") { base.removeLast() }
+        self.target = base
+        self.tags = tags
+        self.variables = variables
+        self.environment = environment
+        self.databaseURL = databaseURL
+        self.redisURL = redisURL
+    }
+}

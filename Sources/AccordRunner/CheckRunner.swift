@@ -1,0 +1,116 @@
+import AccordChecks
+import AccordHTTP
+import AccordJSON
+import AccordProbes
+import AccordSpec
+import Foundation
+import Synchronization
+
+/// Runs the cases of spec files against a target, in order, chaining captures within a file;
+/// the execute stage of `accord check`. Only this type (with the probe) touches the network;
+/// what each answer means is decided by the pure evaluators of AccordChecks.
+public final class CheckRunner: Sendable {
+    public let options: CheckOptions
+    let probe: SideEffectProbe
+    private let sequence = Mutex(0)
+    /// Set when the target refused the first connection: the rest is not attempted.
+    private let unreachable = Mutex<String?>(nil)
+
+    public init(options: CheckOptions) throws {
+        self.options = options
+        self.probe = try SideEffectProbe(databaseURL: options.databaseURL, redisURL: options.redisURL)
+    }
+
+    /// Runs every file; `report` sees each case as it finishes (for the console).
+    public func run(_ specs: [SpecFile], report: @Sendable (SpecFile, CaseResult) -> Void = { _, _ in }) async -> CheckRunResult {
+        var suites: [SuiteResult] = []
+        for spec in specs {
+            var results: [CaseResult] = []
+            var variables = renderVariables(of: spec)
+            for specCase in spec.cases {
+                let result = await run(specCase, in: spec, variables: &variables)
+                report(spec, result)
+                results.append(result)
+            }
+            suites.append(SuiteResult(name: spec.suite.value, file: spec.path, cases: results))
+        }
+        await probe.close()
+        return CheckRunResult(target: options.target, suites: suites, targetUnreachable: unreachable.withLock { $0 } != nil)
+    }
+
+    /// The file's variables rendered once, then `--var` values on top.
+    func renderVariables(of spec: SpecFile) -> [String: String] {
+        var values: [String: String] = [:]
+        for variable in spec.variables {
+            var context = renderContext(values)
+            context.variables = values.merging(options.variables) { $1 }
+            values[variable.name] = (try? variable.value.render(context)) ?? variable.value.description
+        }
+        return values.merging(options.variables) { $1 }
+    }
+
+    func renderContext(_ variables: [String: String]) -> RenderContext {
+        RenderContext(
+            variables: variables, environment: options.environment, uuid: { UUID().uuidString.lowercased() },
+            randomInt: { Int.random(in: $0) }, nextSequence: { [self] in nextSequence() })
+    }
+
+    /// Whether the case runs, and if not, why.
+    func skipReason(_ specCase: Case, in spec: SpecFile) -> String? {
+        let tags = Set(specCase.tags + spec.tags)
+        if !options.tags.isEmpty, tags.isDisjoint(with: options.tags) {
+            return "not selected by --tags \(options.tags.sorted().joined(separator: ","))"
+        }
+        if specCase.optIn, tags.isDisjoint(with: options.tags) {
+            return "opt-in: run with --tags \(specCase.tags.sorted().joined(separator: ","))"
+        }
+        if specCase.verifications.contains(where: \.needsDatabase), !probe.hasDatabase {
+            return "side effects in PostgreSQL not verified: no --database-url"
+        }
+        if specCase.verifications.contains(where: { !$0.needsDatabase }), !probe.hasRedis {
+            return "side effects in Redis not verified: no --redis-url"
+        }
+        return nil
+    }
+
+    func run(_ specCase: Case, in spec: SpecFile, variables: inout [String: String]) async -> CaseResult {
+        let name = specCase.name.value
+        let location = specCase.name.location
+        if let reason = skipReason(specCase, in: spec) {
+            return CaseResult(name: name, location: location, outcome: .skipped, reason: reason)
+        }
+        if let refused = unreachable.withLock({ $0 }) {
+            return CaseResult(name: name, location: location, outcome: .error, reason: "target unreachable: \(refused)")
+        }
+        let clock = ContinuousClock()
+        let started = clock.now
+        var execution = CaseExecution(specCase: specCase, runner: self, variables: variables)
+        let result = await execution.run()
+        variables = execution.variables
+        var finished = result
+        finished.name = name
+        finished.location = location
+        let elapsed = clock.now - started
+        finished.durationSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return finished
+    }
+
+    /// Sends `requests` (one, or N identical for a parallel case) and records an unreachable
+    /// target on the first refused connection.
+    func send(_ requests: [HTTPRequestSpec]) async -> [Result<HTTPResponseData, HTTPClientError>] {
+        let results = requests.count == 1 ? [await BlockingHTTP.perform(requests[0])] : await BlockingHTTP.performAll(requests)
+        for case let .failure(.connect(message)) in results {
+            unreachable.withLock { current in
+                if current == nil { current = "\(options.target): \(message)" }
+            }
+        }
+        return results
+    }
+
+    func nextSequence() -> Int {
+        sequence.withLock { value in
+            value += 1
+            return value
+        }
+    }
+}
