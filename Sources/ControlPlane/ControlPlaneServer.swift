@@ -20,9 +20,10 @@ public final class ControlPlaneServer: Sendable {
     init(config: ServerConfig, store: any JobStore, queue: any JobQueue, logger: Logger) {
         self.config = config
         self.logger = logger
+        let queue: any JobQueue = config.faults.contains(.lostEnqueue) ? LosingQueue(queue) : queue
         self.monitor = DependencyMonitor(store: store, queue: queue, interval: config.backgroundInterval, logger: logger)
         self.relay = EnqueueRelay(store: store, queue: queue, interval: config.backgroundInterval, logger: logger)
-        self.service = JobService(store: store, queue: queue, monitor: monitor, logger: logger)
+        self.service = JobService(store: store, queue: queue, monitor: monitor, logger: logger, faults: config.faults)
     }
 
     /// Connects the configured backend (applying migrations for PostgreSQL) and returns a
@@ -48,7 +49,7 @@ public final class ControlPlaneServer: Sendable {
     func application(onListening: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: ErrorMiddleware(logger: logger))
-        Routes(service: service, monitor: monitor, storeName: config.store.rawValue).register(on: router)
+        Routes(service: service, monitor: monitor, storeName: config.store.rawValue, faults: config.faults).register(on: router)
         return Application(
             router: router,
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: nil),

@@ -24,6 +24,8 @@ public struct ServerConfig: Sendable {
     /// How often the relay looks for jobs that are committed but not yet in their stream,
     /// and how often the health monitor pings the dependencies.
     public var backgroundInterval: Duration
+    /// Contract violations to commit on purpose (see `InjectedFault`); empty in normal use.
+    public var faults: Set<InjectedFault> = []
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, store: StoreKind = .postgres,

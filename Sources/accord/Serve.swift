@@ -41,6 +41,13 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Redis connections (env ACCORD_REDIS_POOL; default 8).")
     var redisPool: Int?
 
+    @Option(
+        name: .customLong("inject-fault"),
+        help: ArgumentHelp(
+            "Break one contract rule on purpose, to watch the specs catch it (repeatable): \(InjectedFault.allCases.map(\.rawValue).joined(separator: ", ")).",
+            valueName: "fault"))
+    var faults: [String] = []
+
     /// The configuration after flags, then environment, then defaults.
     func resolvedConfig(environment: [String: String] = ProcessEnvironment.current) throws -> ServerConfig {
         var config = ServerConfig()
@@ -78,6 +85,12 @@ struct Serve: AsyncParsableCommand {
             }
             if envName == "ACCORD_DB_POOL" { config.databasePoolSize = size } else { config.redisPoolSize = size }
         }
+        for name in faults {
+            guard let fault = InjectedFault(rawValue: name) else {
+                throw ValidationError("unknown fault '\(name)'; faults: \(InjectedFault.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            config.faults.insert(fault)
+        }
         return config
     }
 
@@ -94,6 +107,9 @@ struct Serve: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "accord.serve")
+        if !config.faults.isEmpty {
+            logger.warning("injected faults: this server breaks the contract on purpose", metadata: ["faults": "\(config.faults.map(\.rawValue).sorted())"])
+        }
         let server: ControlPlaneServer
         do {
             server = try await ControlPlaneServer.start(config: config, logger: logger)

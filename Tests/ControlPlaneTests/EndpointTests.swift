@@ -1,3 +1,4 @@
+import Foundation
 import AccordHTTP
 import AccordJSON
 import ControlPlane
@@ -190,6 +191,23 @@ struct EndpointTests {
             #expect(echoed.header("X-Request-Id") == "trace-123")
             let generated = try await server.get("/api/v1/jobs/nope")
             #expect(generated.header("X-Request-Id").flatMap(JobID.canonical) != nil)
+        }
+    }
+}
+
+@Suite("Server-Timing")
+struct ServerTimingTests {
+    @Test(arguments: ["/api/v1/queue/stats", "/api/v1/jobs/not-a-uuid", "/health"])
+    func everyAnswerBreaksItsTimeDown(path: String) async throws {
+        try await TestServer.with { server in
+            let response = try await server.get(path)
+            let header = try #require(response.header("Server-Timing"))
+            let parts = header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            #expect(parts.map { String($0.prefix { $0 != ";" }) } == ["db", "redis", "app"])
+            for part in parts {
+                let value = try #require(part.split(separator: "=").last.flatMap { Double($0) }, "\(part)")
+                #expect(value >= 0)
+            }
         }
     }
 }

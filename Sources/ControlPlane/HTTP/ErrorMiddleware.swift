@@ -4,7 +4,8 @@ import Hummingbird
 import Logging
 
 /// Gives every answer a request id (`X-Request-Id`, echoed when the client sent a sane one)
-/// and turns every error into a `{"detail": …}` body. Only `APIError` and Hummingbird's own
+/// and a `Server-Timing` header (db, redis, app), and turns every error into a
+/// `{"detail": …}` body. Only `APIError` and Hummingbird's own
 /// HTTP errors reach the client as they are; anything else is logged with the request id and
 /// answered `500 {"detail":"internal error","request_id":"…"}`, so no SQL, parameter or
 /// stack trace ever leaves the server.
@@ -13,9 +14,12 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let requestID = Self.requestID(from: request)
+        let clock = ContinuousClock()
+        let started = clock.now
+        let timing = RequestTiming()
         var response: Response
         do {
-            response = try await next(request, context)
+            response = try await RequestTiming.$current.withValue(timing) { try await next(request, context) }
         } catch let error as APIError {
             response = .json(error.status, ["detail": error.detail], headers: error.headers)
         } catch let error as DependencyError {
@@ -34,6 +38,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             response = .json(.internalServerError, ["detail": "internal error", "request_id": .string(requestID)])
         }
         response.headers[.requestID] = requestID
+        response.headers[.serverTiming] = timing.header(total: clock.now - started)
         return response
     }
 
@@ -51,4 +56,5 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
 extension HTTPField.Name {
     static let requestID = Self("X-Request-Id")!
     static let idempotentReplayed = Self("Idempotent-Replayed")!
+    static let serverTiming = Self("Server-Timing")!
 }

@@ -8,6 +8,7 @@ struct Routes<Context: RequestContext> {
     let service: JobService
     let monitor: DependencyMonitor
     let storeName: String
+    var faults: Set<InjectedFault> = []
 
     func register(on router: Router<Context>) {
         router.get("/health") { _, _ in health() }
@@ -47,10 +48,13 @@ struct Routes<Context: RequestContext> {
             throw APIError(.contentTooLarge, detail: .string("Request body larger than \(CreateJobValidation.maxBodyBytes) bytes"))
         }
         let bytes = body.getBytes(at: body.readerIndex, length: body.readableBytes) ?? []
-        let jobRequest = try CreateJobValidation.validate(query: request.uri.query.map { Substring($0) } ?? "", body: bytes).get()
+        let jobRequest = try CreateJobValidation.validate(
+            query: request.uri.query.map { Substring($0) } ?? "", body: bytes,
+            maxPriority: faults.contains(.acceptBadPriority) ? 9 : 3
+        ).get()
         switch try await service.create(jobRequest) {
         case let .created(job):
-            return .json(.created, job.createdDocument)
+            return .json(faults.contains(.wrongCreateStatus) ? .ok : .created, job.createdDocument)
         case let .replayed(job):
             return .json(.ok, job.createdDocument, headers: [.idempotentReplayed: "true"])
         case let .conflict(job):
@@ -62,9 +66,16 @@ struct Routes<Context: RequestContext> {
     func jobStatus(_ context: Context) async throws -> Response {
         let raw = context.parameters.get("job_id") ?? ""
         guard let id = JobID.canonical(raw), let job = try await service.job(id: id) else {
+            if faults.contains(.leakSQL) {
+                throw APIError(.notFound, detail: .string("Job \(raw) not found (SELECT * FROM jobs WHERE id = '\(raw)')"))
+            }
             throw APIError.jobNotFound(raw)
         }
-        return .json(.ok, job.statusDocument)
+        var document = job.statusDocument
+        if faults.contains(.missingProgress), case let .object(members) = document {
+            document = .object(members.filter { $0.key != "progress" })
+        }
+        return .json(.ok, document)
     }
 
     func cancelJob(_ context: Context) async throws -> Response {

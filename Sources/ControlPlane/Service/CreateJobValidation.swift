@@ -12,7 +12,8 @@ import AccordJSON
 public enum CreateJobValidation {
     public static let maxBodyBytes = 64 * 1024
 
-    public static func validate(query rawQuery: Substring, body: [UInt8]) -> Result<JobRequest, APIError> {
+    /// - Parameter maxPriority: 3, as the contract says; only an injected fault raises it.
+    public static func validate(query rawQuery: Substring, body: [UInt8], maxPriority: Int = 3) -> Result<JobRequest, APIError> {
         let query = QueryString(rawQuery)
         var issues: [ValidationIssue] = []
 
@@ -90,7 +91,7 @@ public enum CreateJobValidation {
             }
         }
 
-        let priority = integer("priority", single("priority", required: false), default: 2, range: 0...3)
+        let priority = integer("priority", single("priority", required: false), default: 2, range: 0...maxPriority)
         let timeout = integer("timeout_seconds", single("timeout_seconds", required: false), default: 300, range: 1...86_400)
 
         var idempotencyKey: String?

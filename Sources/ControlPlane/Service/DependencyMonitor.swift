@@ -33,9 +33,13 @@ public final class DependencyMonitor: Service, Sendable {
 
     public var snapshot: HealthSnapshot { state.withLock { $0 } }
 
-    /// Runs `operation` against `dependency` and records whether the dependency answered. A
-    /// `DependencyError` marks it down; any other outcome marks it up.
+    /// Runs `operation` against `dependency`, records whether the dependency answered (a
+    /// `DependencyError` marks it down, any other outcome up) and adds the time it took to
+    /// the request's `Server-Timing`.
     func observe<T: Sendable>(_ dependency: Dependency, _ operation: @Sendable () async throws -> T) async throws -> T {
+        let clock = ContinuousClock()
+        let started = clock.now
+        defer { RequestTiming.current?.add(clock.now - started, to: dependency) }
         do {
             let value = try await operation()
             record(dependency, up: true)

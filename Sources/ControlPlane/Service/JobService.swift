@@ -17,17 +17,22 @@ public final class JobService: Sendable {
     public let queue: any JobQueue
     let monitor: DependencyMonitor
     let logger: Logger
+    let faults: Set<InjectedFault>
 
-    public init(store: any JobStore, queue: any JobQueue, monitor: DependencyMonitor, logger: Logger) {
+    public init(store: any JobStore, queue: any JobQueue, monitor: DependencyMonitor, logger: Logger, faults: Set<InjectedFault> = []) {
         self.store = store
         self.queue = queue
         self.monitor = monitor
         self.logger = logger
+        self.faults = faults
     }
 
     /// Commits the job, then tries to enqueue it at once. A failed enqueue is not the
     /// client's problem: the row is the source of truth and the relay enqueues it later.
     public func create(_ request: JobRequest) async throws -> CreateResult {
+        var request = request
+        if faults.contains(.duplicateJobs) { request.idempotencyKey = nil }
+        if faults.contains(.acceptBadPriority) { request.priority = min(request.priority, 3) }
         let job = Job(id: JobID.random(), request: request, createdAt: .now())
         let outcome = try await monitor.observe(.database) { try await self.store.insert(job) }
         switch outcome {
@@ -47,7 +52,7 @@ public final class JobService: Sendable {
             return
         }
         do {
-            try await store.markEnqueued(ids: [job.id], at: .now())
+            try await monitor.observe(.database) { try await self.store.markEnqueued(ids: [job.id], at: .now()) }
         } catch {
             // The job is in its stream; the relay will find the row unmarked and re-offer it,
             // and the queue's exactly-once marker turns that into a no-op.
