@@ -42,7 +42,7 @@ public enum VerificationEvaluation {
             let description = wanted.map { "\($0.name)=\($0.value)" }.joined(separator: ", ")
             guard matching.count == 1, let entry = matching.first else {
                 return AssertionFailure(
-                    message: "entries of stream \(stream) with \(description)", expected: "exactly 1", actual: "\(matching.count)", location: location)
+                    message: "entries of stream \(try stream.render(context)) with \(description)", expected: "exactly 1", actual: "\(matching.count)", location: location)
             }
             for field in fields {
                 let value = try field.value.render(context)
@@ -57,7 +57,7 @@ public enum VerificationEvaluation {
         case let (.keyExists(key, exists), .exists(seen)):
             guard seen != exists else { return nil }
             return AssertionFailure(
-                message: "Redis key \(key)", expected: exists ? "exists" : "absent", actual: seen ? "exists" : "absent", location: location)
+                message: "Redis key \(try key.render(context))", expected: exists ? "exists" : "absent", actual: seen ? "exists" : "absent", location: location)
         case let (.streamLengthDelta(_, delta), .length(name, now)):
             let before = lengthsBefore[name] ?? 0
             guard now - before != Int64(delta) else { return nil }

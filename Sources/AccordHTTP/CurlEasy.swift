@@ -93,8 +93,15 @@ public final class CurlEasy {
             try set(CURLOPT_CUSTOMREQUEST, string: method)
         }
 
-        // An empty "Expect:" stops libcurl from waiting for 100-continue on larger bodies.
-        let list = CurlHeaderList(request.headers.map { "\($0.name): \($0.value)" } + ["Expect:"])
+        // libcurl drops "Name:" with an empty value; "Name;" sends it empty. An empty
+        // "Expect:" stops libcurl from waiting for 100-continue on larger bodies, and an empty
+        // "Content-Type:" keeps it from labelling a raw body as a form.
+        var lines = request.headers.map { $0.value.isEmpty ? "\($0.name);" : "\($0.name): \($0.value)" }
+        lines.append("Expect:")
+        if request.body != nil, !request.headers.contains(where: { $0.name.lowercased() == "content-type" }) {
+            lines.append("Content-Type:")
+        }
+        let list = CurlHeaderList(lines)
         try check(accord_curl_easy_setopt_pointer(handle, CURLOPT_HTTPHEADER, list.pointer))
         headerList = list
     }

@@ -62,7 +62,7 @@ public final class CheckRunner: Sendable {
             return "not selected by --tags \(options.tags.sorted().joined(separator: ","))"
         }
         if specCase.optIn, tags.isDisjoint(with: options.tags) {
-            return "opt-in: run with --tags \(specCase.tags.sorted().joined(separator: ","))"
+            return "opt-in: run with --tags \(tags.sorted().joined(separator: ","))"
         }
         if specCase.verifications.contains(where: \.needsDatabase), !probe.hasDatabase {
             return "side effects in PostgreSQL not verified: no --database-url"

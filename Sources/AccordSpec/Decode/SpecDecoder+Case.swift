@@ -127,7 +127,9 @@ extension SpecDecoder {
         }
         if let forbiddenNode = members["body_not_contains"] {
             expect.bodyNotContains = items(forbiddenNode).compactMap { item in
-                string(item, "body_not_contains").map { Located($0, at: item.location) }
+                guard let text = string(item, "body_not_contains") else { return nil }
+                recordTemplates(in: .string(text), at: item.location)
+                return Located(text, at: item.location)
             }
         }
         return expect

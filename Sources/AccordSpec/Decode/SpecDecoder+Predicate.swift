@@ -69,6 +69,11 @@ extension SpecDecoder {
         case "iso8601": return .iso8601
         case "url": return .url
         default:
+            if text.contains("{{") {
+                // Checked once rendered, at run time; the template itself is checked now.
+                recordTemplates(in: .string(text), at: node.location)
+                return .regex(text)
+            }
             if let problem = Pattern.validateRegex(text) {
                 error(problem, at: node.location)
                 return nil

@@ -53,19 +53,26 @@ extension Template {
     }
 }
 
+extension Template {
+    /// Renders `text` when it holds `{{…}}`; text the loader accepted always parses.
+    static func renderText(_ text: String, _ context: RenderContext) throws(RenderError) -> String {
+        guard text.contains("{{") else { return text }
+        do {
+            return try Template(parsing: text).render(context)
+        } catch let error as RenderError {
+            throw error
+        } catch {
+            return text
+        }
+    }
+}
+
 extension JSON {
     /// The value with every string that holds `{{…}}` rendered as a template.
     public func renderingTemplates(_ context: RenderContext) throws(RenderError) -> JSON {
         switch self {
         case let .string(text) where text.contains("{{"):
-            do {
-                return .string(try Template(parsing: text).render(context))
-            } catch let error as RenderError {
-                throw error
-            } catch {
-                // The loader already rejected malformed templates; keep the text as it is.
-                return self
-            }
+            return .string(try Template.renderText(text, context))
         case let .array(elements):
             var rendered: [JSON] = []
             rendered.reserveCapacity(elements.count)
@@ -98,6 +105,8 @@ extension Predicate {
             var rendered: [Predicate] = []
             for predicate in inner { rendered.append(try predicate.renderingTemplates(context)) }
             return .length(rendered)
+        case let .matches(.regex(pattern)) where pattern.contains("{{"):
+            return .matches(.regex(try Template.renderText(pattern, context)))
         case .matches, .type, .exists, .lessThan, .lessThanOrEqual, .greaterThan, .greaterThanOrEqual:
             return self
         }
@@ -114,6 +123,10 @@ extension Expectations {
             var copy = assertion
             copy.predicate = try assertion.predicate.renderingTemplates(context)
             rendered.headers.append(copy)
+        }
+        rendered.bodyNotContains = []
+        for fragment in bodyNotContains {
+            rendered.bodyNotContains.append(Located(try Template.renderText(fragment.value, context), at: fragment.location))
         }
         rendered.body = []
         for assertion in body {
