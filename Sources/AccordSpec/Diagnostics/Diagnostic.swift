@@ -12,10 +12,13 @@
 public struct Diagnostic: Sendable, Hashable, Error, CustomStringConvertible {
     /// How bad it is: errors make a file invalid, warnings do not.
     public enum Severity: String, Sendable, Hashable {
+        /// The file is invalid.
         case error
+        /// Worth a look; the file is still valid.
         case warning
     }
 
+    /// Error or warning.
     public var severity: Severity
     /// What happened, in one line: "unknown key 'statuss' (did you mean 'status'?)".
     public var message: String

@@ -9,7 +9,9 @@
 public struct YAMLNode: Sendable {
     /// What the node holds.
     public enum Kind: Sendable {
+        /// Text, and how it was written (which decides what it means).
         case scalar(String, style: ScalarStyle)
+        /// A list, block (`- item`) or flow (`[a, b]`).
         case sequence([YAMLNode])
         /// Entries in the order written, duplicates included (the loader reports them).
         case mapping([(key: YAMLNode, value: YAMLNode)])
@@ -25,6 +27,7 @@ public struct YAMLNode: Sendable {
         case literal
     }
 
+    /// What the node holds: a scalar, a list or a mapping.
     public var kind: Kind
     /// The node's first character (its `&anchor` or `!tag`, when it has one); the length spans
     /// the node on that line (the rest of the line for a node that goes on).
@@ -32,6 +35,7 @@ public struct YAMLNode: Sendable {
     /// An explicit tag in short form (`!!str`, `!!int`, `!local`), or nil when none was written.
     public var tag: String?
 
+    /// A node, for tests and for tools that build trees by hand (`YAMLLoader` makes the rest).
     public init(kind: Kind, location: SourceLocation, tag: String? = nil) {
         self.kind = kind
         self.location = location
