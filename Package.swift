@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
         .package(url: "https://github.com/apple/swift-http-types.git", exact: "1.8.0", traits: []),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", exact: "0.2.0"),
     ],
     targets: [
         // C bindings: a module map and a shim header each, nothing else.
@@ -37,6 +38,11 @@ let package = Package(
         .target(name: "AccordHTTP", dependencies: ["CCurl"], swiftSettings: strict),
         .target(name: "AccordSpec", dependencies: ["AccordJSON", "CYAML"], swiftSettings: strict),
         .target(name: "AccordChecks", dependencies: ["AccordSpec", "AccordJSON", "AccordHTTP"], swiftSettings: strict),
+        .target(
+            name: "AccordLoad",
+            dependencies: ["AccordHTTP", "CCurl", .product(name: "Histogram", package: "hdrhistogram-swift")],
+            swiftSettings: strict
+        ),
         .target(name: "AccordProbes", dependencies: ["AccordStorage"], swiftSettings: strict),
         .target(name: "AccordReports", dependencies: ["AccordChecks", "AccordSpec"], swiftSettings: strict),
         .target(
@@ -70,7 +76,7 @@ let package = Package(
         .executableTarget(
             name: "accord",
             dependencies: [
-                "ControlPlane", "AccordRunner", "AccordSpec", "AccordChecks", "AccordReports",
+                "ControlPlane", "AccordRunner", "AccordSpec", "AccordChecks", "AccordReports", "AccordLoad",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -78,6 +84,7 @@ let package = Package(
         ),
         .testTarget(name: "AccordJSONTests", dependencies: ["AccordJSON"], swiftSettings: strict),
         .testTarget(name: "AccordReportsTests", dependencies: ["AccordReports", "AccordChecks", "AccordSpec", "AccordJSON"], swiftSettings: strict),
+        .testTarget(name: "AccordLoadTests", dependencies: ["AccordLoad", "AccordHTTP"], swiftSettings: strict),
         .testTarget(name: "AccordSpecTests", dependencies: ["AccordSpec", "AccordJSON"], swiftSettings: strict),
         .testTarget(name: "AccordChecksTests", dependencies: ["AccordChecks", "AccordSpec", "AccordJSON", "AccordHTTP"], swiftSettings: strict),
         .testTarget(

@@ -5,8 +5,8 @@ import Glibc
 #endif
 
 /// libcurl's process-wide initialisation, done once before the first handle.
-enum CurlGlobal {
-    static let initialized: Bool = curl_global_init(Int(CURL_GLOBAL_ALL)) == CURLE_OK
+package enum CurlGlobal {
+    package static let initialized: Bool = curl_global_init(Int(CURL_GLOBAL_ALL)) == CURLE_OK
 }
 
 /// Receives what libcurl hands the write and header callbacks of one transfer.
@@ -193,10 +193,10 @@ private let curlWriteHeader: accord_curl_write_callback = { data, size, count, c
 }
 
 /// A `curl_slist` of request headers, owned and freed with this object.
-final class CurlHeaderList {
-    private(set) var pointer: UnsafeMutablePointer<curl_slist>?
+package final class CurlHeaderList {
+    package private(set) var pointer: UnsafeMutablePointer<curl_slist>?
 
-    init(_ lines: [String]) {
+    package init(_ lines: [String]) {
         for line in lines {
             pointer = curl_slist_append(pointer, line)
         }

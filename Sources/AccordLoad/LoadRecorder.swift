@@ -1,0 +1,97 @@
+import Histogram
+
+/// Why a load request did not count as a success.
+public enum LoadErrorKind: String, Sendable, CaseIterable, Codable {
+    case connect, timeout, status, transfer
+}
+
+/// One second of a run: completions, errors and latency percentiles (µs, corrected).
+public struct SecondSample: Sendable, Equatable {
+    public var second: Int
+    public var requests: Int
+    public var errors: Int
+    public var p50: UInt64
+    public var p99: UInt64
+}
+
+/// Everything measured while loading, in constant memory however long the run: HDR
+/// histograms of latency in microseconds (corrected from the intended send time, and
+/// uncorrected from the actual one), a per-second series kept as numbers only, and errors by
+/// kind.
+public struct LoadRecorder: Sendable {
+    /// Latency from the intended send time: what a user arriving on schedule waited.
+    public private(set) var corrected: Histogram<UInt64>
+    /// Latency from the moment the request was actually sent.
+    public private(set) var uncorrected: Histogram<UInt64>
+    public private(set) var errors: [LoadErrorKind: Int] = [:]
+    public private(set) var completed = 0
+    public private(set) var seconds: [SecondSample] = []
+    private var current: Histogram<UInt64>
+    private var currentSecond = 0
+    private var currentRequests = 0
+    private var currentErrors = 0
+
+    public init() {
+        corrected = LoadRecorder.makeHistogram()
+        uncorrected = LoadRecorder.makeHistogram()
+        current = LoadRecorder.makeHistogram()
+    }
+
+    /// 1 µs to 10 min at three significant digits (grows if ever exceeded).
+    static func makeHistogram() -> Histogram<UInt64> {
+        var histogram = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three)
+        histogram.autoResize = true
+        return histogram
+    }
+
+    /// Records one finished request, `second` being the second of the run it finished in.
+    public mutating func record(correctedMicroseconds: UInt64, uncorrectedMicroseconds: UInt64, error: LoadErrorKind?, second: Int) {
+        roll(to: second)
+        completed += 1
+        currentRequests += 1
+        _ = corrected.record(max(1, correctedMicroseconds))
+        _ = uncorrected.record(max(1, uncorrectedMicroseconds))
+        _ = current.record(max(1, correctedMicroseconds))
+        if let error {
+            errors[error, default: 0] += 1
+            currentErrors += 1
+        }
+    }
+
+    /// Closes seconds up to (not including) `second`.
+    public mutating func roll(to second: Int) {
+        while currentSecond < second {
+            seconds.append(
+                SecondSample(
+                    second: currentSecond, requests: currentRequests, errors: currentErrors,
+                    p50: currentRequests > 0 ? current.valueAtPercentile(50) : 0,
+                    p99: currentRequests > 0 ? current.valueAtPercentile(99) : 0))
+            current.reset()
+            currentRequests = 0
+            currentErrors = 0
+            currentSecond += 1
+        }
+    }
+
+    public var errorCount: Int { errors.values.reduce(0, +) }
+
+    /// Adds another engine's measurements (same run, other thread): histograms add, the
+    /// series add second by second.
+    public mutating func merge(_ other: LoadRecorder) {
+        corrected.add(other.corrected)
+        uncorrected.add(other.uncorrected)
+        completed += other.completed
+        for (kind, count) in other.errors { errors[kind, default: 0] += count }
+        var merged: [SecondSample] = []
+        for index in 0..<max(seconds.count, other.seconds.count) {
+            let a = index < seconds.count ? seconds[index] : nil
+            let b = index < other.seconds.count ? other.seconds[index] : nil
+            merged.append(
+                SecondSample(
+                    second: index, requests: (a?.requests ?? 0) + (b?.requests ?? 0), errors: (a?.errors ?? 0) + (b?.errors ?? 0),
+                    // Percentiles do not add: keep the worse of the two, a conservative bound.
+                    p50: max(a?.p50 ?? 0, b?.p50 ?? 0), p99: max(a?.p99 ?? 0, b?.p99 ?? 0)))
+        }
+        seconds = merged
+    }
+}

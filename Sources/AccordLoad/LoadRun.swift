@@ -1,0 +1,66 @@
+import Foundation
+
+/// A finished load run: the merged measurements of every engine and how honest they are.
+public struct LoadResult: Sendable {
+    public var plan: LoadPlan
+    public var recorder: LoadRecorder
+    public var sent: Int
+    public var wallSeconds: Double
+    /// CPU the generator's engines used, in cores (1.0 = one core fully busy).
+    public var generatorCores: Double
+    /// Open model: requests the schedule wanted that never went out.
+    public var behind: Int
+    /// Open model: the longest a request waited for a free connection (ms).
+    public var maxLagMilliseconds: Double
+    public var setupError: String?
+
+    /// Completed requests per second over the run.
+    public var rps: Double { wallSeconds > 0 ? Double(recorder.completed) / min(wallSeconds, Double(plan.durationNanoseconds) / 1e9) : 0 }
+
+    /// True when the generator, not the server, limited the run: its engines kept their
+    /// cores (near) fully busy. The measured throughput is then a floor for the server's.
+    public var generatorBound: Bool {
+        generatorCores >= 0.9 * Double(plan.threads)
+    }
+}
+
+/// Runs a plan on `plan.threads` engines (threads of their own), each with its share of the
+/// connections and of the rate, and merges what they measured.
+public enum LoadRun {
+    public static func run(_ plan: LoadPlan) async -> LoadResult {
+        let threads = max(1, min(plan.threads, plan.connections))
+        let outcomes: [LoadEngine.Outcome] = await withTaskGroup(of: LoadEngine.Outcome.self) { group in
+            for thread in 0..<threads {
+                let connections = plan.connections / threads + (thread < plan.connections % threads ? 1 : 0)
+                let pacer: Pacer?
+                if case let .open(rate) = plan.model {
+                    pacer = Pacer(rate: rate / Double(threads))
+                } else {
+                    pacer = nil
+                }
+                let engine = LoadEngine(plan: plan, connections: connections, pacer: pacer)
+                group.addTask { await onThread { engine.run() } }
+            }
+            var all: [LoadEngine.Outcome] = []
+            for await outcome in group { all.append(outcome) }
+            return all
+        }
+        var recorder = LoadRecorder()
+        for outcome in outcomes { recorder.merge(outcome.recorder) }
+        let wall = outcomes.map(\.wallNanoseconds).max() ?? 0
+        return LoadResult(
+            plan: plan, recorder: recorder, sent: outcomes.reduce(0) { $0 + $1.sent },
+            wallSeconds: Double(wall) / 1e9,
+            generatorCores: wall > 0 ? Double(outcomes.reduce(0) { $0 + $1.cpuNanoseconds }) / Double(wall) : 0,
+            behind: outcomes.reduce(0) { $0 + $1.behind },
+            maxLagMilliseconds: Double(outcomes.map(\.maxLag).max() ?? 0) / 1e6,
+            setupError: outcomes.compactMap(\.setupError).first)
+    }
+
+    static func onThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            let thread = Thread { continuation.resume(returning: work()) }
+            thread.start()
+        }
+    }
+}

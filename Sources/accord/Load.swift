@@ -1,0 +1,87 @@
+import AccordHTTP
+import AccordLoad
+import ArgumentParser
+
+/// `accord load`: drive a server and measure it. For now the ad-hoc mode, like wrk: one URL,
+/// no spec.
+struct Load: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Load one URL and print throughput, latency percentiles and errors (like wrk).",
+        discussion: """
+            Closed model by default (every connection sends again as soon as it is answered). \
+            With --rate, an open model: requests arrive at that rate whatever the answers' \
+            speed, and latency counts from each request's intended send time (corrected for \
+            coordinated omission; the uncorrected figures are printed beside). Traffic goes \
+            only where --url points: keep it on your own machines.
+            """
+    )
+
+    @Option(help: "The URL to load.")
+    var url: String
+
+    @Option(name: [.customShort("c"), .long], help: "Connections kept open (default 50).")
+    var connections: Int = 50
+
+    @Option(name: [.customShort("d"), .long], help: "How long, as a duration: 10s, 1m (default 10s).")
+    var duration: String = "10s"
+
+    @Option(help: "Requests per second (open model); without it, closed model.")
+    var rate: Double?
+
+    @Option(name: [.customShort("t"), .long], help: "Engines, each on a thread of its own (default 1).")
+    var threads: Int = 1
+
+    @Option(name: [.customShort("X"), .long], help: "HTTP method (default GET).")
+    var method: String = "GET"
+
+    @Option(name: [.customShort("H"), .customLong("header")], help: "A request header, 'Name: value' (repeatable).")
+    var headers: [String] = []
+
+    @Option(help: "A request body (sent as is).")
+    var body: String?
+
+    @Option(help: "Per-request timeout, as a duration (default 10s).")
+    var timeout: String = "10s"
+
+    func validate() throws {
+        guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
+            throw ValidationError("--url must be an http:// or https:// URL, not '\(url)'")
+        }
+        guard (1...10_000).contains(connections) else { throw ValidationError("--connections must be from 1 to 10000") }
+        guard (1...64).contains(threads), threads <= connections else {
+            throw ValidationError("--threads must be from 1 to 64 and at most --connections")
+        }
+        guard let milliseconds = DurationText.milliseconds(duration), milliseconds > 0 else {
+            throw ValidationError("--duration must be a duration such as 10s or 1m, not '\(duration)'")
+        }
+        guard DurationText.milliseconds(timeout) != nil else {
+            throw ValidationError("--timeout must be a duration such as 500ms or 5s, not '\(timeout)'")
+        }
+        if let rate, !(rate.isFinite && rate > 0) { throw ValidationError("--rate must be a positive number") }
+        for header in headers where !header.contains(":") {
+            throw ValidationError("--header takes 'Name: value', not '\(header)'")
+        }
+    }
+
+    func run() async throws {
+        let parsedHeaders = headers.map { header -> (name: String, value: String) in
+            let colon = header.firstIndex(of: ":") ?? header.endIndex
+            let value = header[colon...].dropFirst().drop { $0 == " " }
+            return (name: String(header[..<colon]), value: String(value))
+        }
+        let request = HTTPRequestSpec(
+            method: method.uppercased(), url: url, headers: parsedHeaders, body: body.map { Array($0.utf8) },
+            timeoutMilliseconds: DurationText.milliseconds(timeout) ?? 10_000)
+        let plan = LoadPlan(
+            requests: [(request: request, weight: 1)], connections: connections,
+            durationNanoseconds: UInt64(DurationText.milliseconds(duration) ?? 10_000) * 1_000_000,
+            model: rate.map { .open(rate: $0) } ?? .closed, threads: threads)
+        let result = await LoadRun.run(plan)
+        if let error = result.setupError { throw EnvironmentFailure(message: "failed to set up the load: \(error)") }
+        print(LoadSummary.render(result, url: url), terminator: "")
+        let refused = result.recorder.errors[.connect, default: 0]
+        if refused > 0, refused == result.recorder.completed {
+            throw EnvironmentFailure(message: "target unreachable: \(url)")
+        }
+    }
+}

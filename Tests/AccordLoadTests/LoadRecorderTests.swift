@@ -1,0 +1,35 @@
+import AccordLoad
+import Testing
+
+@Suite("Load recorder")
+struct LoadRecorderTests {
+    @Test func recordsPercentilesErrorsAndSeconds() {
+        var recorder = LoadRecorder()
+        for value in 1...100 { recorder.record(correctedMicroseconds: UInt64(value * 1000), uncorrectedMicroseconds: 500, error: nil, second: 0) }
+        recorder.record(correctedMicroseconds: 2000, uncorrectedMicroseconds: 2000, error: .status, second: 2)
+        recorder.roll(to: 3)
+        #expect(recorder.completed == 101)
+        #expect(recorder.errors == [.status: 1])
+        #expect(recorder.corrected.valueAtPercentile(50) / 1000 == 50)
+        #expect(recorder.uncorrected.valueAtPercentile(50) < 1000)
+        #expect(recorder.uncorrected.max / 1000 == 2)
+        #expect(recorder.seconds.map(\.requests) == [100, 0, 1])
+        #expect(recorder.seconds.map(\.errors) == [0, 0, 1])
+        #expect(recorder.seconds[1].p99 == 0)
+    }
+
+    @Test func mergingAddsHistogramsAndSeries() {
+        var a = LoadRecorder()
+        var b = LoadRecorder()
+        for _ in 0..<10 { a.record(correctedMicroseconds: 1000, uncorrectedMicroseconds: 1000, error: nil, second: 0) }
+        for _ in 0..<30 { b.record(correctedMicroseconds: 9000, uncorrectedMicroseconds: 9000, error: .timeout, second: 1) }
+        a.roll(to: 2)
+        b.roll(to: 2)
+        a.merge(b)
+        #expect(a.completed == 40)
+        #expect(a.corrected.totalCount == 40)
+        #expect(a.corrected.valueAtPercentile(99) / 1000 == 9)
+        #expect(a.errors == [.timeout: 30])
+        #expect(a.seconds.map(\.requests) == [10, 30])
+    }
+}
