@@ -1,5 +1,5 @@
 # The Accord Conformance Kit. Two commands matter (see README.md):
-#   make run    the main job (for now: the reference server on the in-memory store)
+#   make run    the main job: a full conformance run against the reference server
 #   make test   the whole test suite, with throwaway PostgreSQL and Redis
 # Both install the Debian packages they need first (apt-get; sudo when not root).
 
@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SWIFT ?= swift
 PORT ?= 8080
 
-.PHONY: deps build release run test serve clean
+.PHONY: deps build release run baseline test serve try clean
 
 ## deps: install the system packages that are missing (nothing when all are there)
 deps:
@@ -30,9 +30,18 @@ build: deps
 release: deps
 	$(SWIFT) build -c release --product accord
 
-## run: the main job. Until `accord run` lands it starts the reference server on the
-## in-memory store (Ctrl-C stops it).
+## run: the main job: boots throwaway PostgreSQL, Redis and the reference server (release
+## build), checks the whole contract, loads each endpoint, writes reports/latest/, and exits
+## 0 when everything held, 1 when a check or target failed.
 run: release
+	$$($(SWIFT) build -c release --show-bin-path)/accord run --profile quick
+
+## baseline: the same with the vendor's load durations
+baseline: release
+	$$($(SWIFT) build -c release --show-bin-path)/accord run --profile baseline
+
+## try: the reference server on the in-memory store, nothing else needed (Ctrl-C stops it)
+try: release
 	$$($(SWIFT) build -c release --show-bin-path)/accord serve --store memory --port $(PORT)
 
 ## serve: the reference server on PostgreSQL and Redis (DATABASE_URL, REDIS_URL)

@@ -66,6 +66,14 @@ public final class SideEffectProbe: Sendable {
         return length
     }
 
+    /// The `redis_version` line of `INFO server`.
+    public func redisVersion() async throws -> String? {
+        let reply = try await redis(["INFO", "server"])
+        return reply.stringValue?.split(whereSeparator: \.isNewline)
+            .first { $0.hasPrefix("redis_version:") }
+            .map { String($0.dropFirst("redis_version:".count)) }
+    }
+
     public func keyExists(_ key: String) async throws -> Bool {
         let reply = try await redis(["EXISTS", key])
         guard let count = reply.integerValue else { throw ProbeError("EXISTS \(key) answered \(reply)") }

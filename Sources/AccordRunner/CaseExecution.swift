@@ -24,7 +24,7 @@ struct CaseExecution {
         // 1. Render the request once (a parallel case sends N copies of the same request).
         let request: HTTPRequestSpec
         do {
-            request = try render(specCase.request, context: runner.renderContext(variables))
+            request = try RequestRendering.render(specCase.request, target: runner.options.target, context: runner.renderContext(variables))
         } catch {
             return with(placeholder, reason: "could not render the request: \(error)")
         }
@@ -90,28 +90,6 @@ struct CaseExecution {
         result.reason = reason
         result.transcript = transcript
         return result
-    }
-
-    func render(_ template: RequestTemplate, context: RenderContext) throws -> HTTPRequestSpec {
-        var url = runner.options.target + (try template.path.render(context))
-        if !template.query.isEmpty {
-            let pairs = try template.query.map { "\(URLEncoding.queryComponent($0.name))=\(URLEncoding.queryComponent(try $0.value.render(context)))" }
-            url += (url.contains("?") ? "&" : "?") + pairs.joined(separator: "&")
-        }
-        var headers = try template.headers.map { (name: $0.name, value: try $0.value.render(context)) }
-        var body: [UInt8]?
-        switch template.body {
-        case let .json(value)?:
-            body = Array(try value.renderingTemplates(context).serialized().utf8)
-            if !headers.contains(where: { $0.name.lowercased() == "content-type" }) {
-                headers.append((name: "Content-Type", value: "application/json"))
-            }
-        case let .raw(text)?:
-            body = Array(try text.render(context).utf8)
-        case nil:
-            break
-        }
-        return HTTPRequestSpec(method: template.method, url: url, headers: headers, body: body, timeoutMilliseconds: template.timeoutMilliseconds)
     }
 
     func streamLengths() async throws -> [String: Int64] {

@@ -18,7 +18,7 @@ struct ServeCommandTests {
     }
 
     /// Runs `accord` with `arguments` to completion (bounded by a timeout).
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Finished {
+    static func run(_ arguments: [String], environment: [String: String] = [:], timeout: TimeInterval = 30) throws -> Finished {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -28,17 +28,17 @@ struct ServeCommandTests {
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        let deadline = Date().addingTimeInterval(30)
+        // Drain both pipes while waiting: a chatty child must never block on a full pipe.
+        let stdout = DrainedPipe(out)
+        let stderr = DrainedPipe(err)
+        let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning && Date() < deadline { usleep(20_000) }
         if process.isRunning {
             process.terminate()
-            throw TestFailure("accord \(arguments.joined(separator: " ")) did not finish within 30 s")
+            throw TestFailure("accord \(arguments.joined(separator: " ")) did not finish within \(Int(timeout)) s")
         }
         process.waitUntilExit()
-        return Finished(
-            status: process.terminationStatus,
-            stdout: String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self),
-            stderr: String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+        return Finished(status: process.terminationStatus, stdout: stdout.text(), stderr: stderr.text())
     }
 
     @Test func announcesOneLineServesAndStopsCleanlyOnSIGTERM() async throws {
@@ -106,5 +106,24 @@ struct ServeCommandTests {
         #expect(result.stderr.contains("127.0.0.1:1"), "stderr: \(result.stderr)")
         #expect(!result.stderr.contains("secret"), "the password must not be printed")
         #expect(result.stdout.isEmpty)
+    }
+}
+
+/// Reads a pipe to its end on a background thread, so the writer never blocks.
+final class DrainedPipe: @unchecked Sendable {
+    private var data = Data()
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ pipe: Pipe) {
+        let handle = pipe.fileHandleForReading
+        Thread {
+            self.data = handle.readDataToEndOfFile()
+            self.done.signal()
+        }.start()
+    }
+
+    func text() -> String {
+        done.wait()
+        return String(decoding: data, as: UTF8.self)
     }
 }

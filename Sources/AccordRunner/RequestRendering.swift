@@ -1,0 +1,28 @@
+import AccordHTTP
+import AccordSpec
+
+/// A request template made concrete: templates rendered, the query encoded, a JSON body
+/// serialized with its Content-Type. Shared by the checks and the load phases.
+enum RequestRendering {
+    static func render(_ template: RequestTemplate, target: String, context: RenderContext) throws -> HTTPRequestSpec {
+        var url = target + (try template.path.render(context))
+        if !template.query.isEmpty {
+            let pairs = try template.query.map { "\(URLEncoding.queryComponent($0.name))=\(URLEncoding.queryComponent(try $0.value.render(context)))" }
+            url += (url.contains("?") ? "&" : "?") + pairs.joined(separator: "&")
+        }
+        var headers = try template.headers.map { (name: $0.name, value: try $0.value.render(context)) }
+        var body: [UInt8]?
+        switch template.body {
+        case let .json(value)?:
+            body = Array(try value.renderingTemplates(context).serialized().utf8)
+            if !headers.contains(where: { $0.name.lowercased() == "content-type" }) {
+                headers.append((name: "Content-Type", value: "application/json"))
+            }
+        case let .raw(text)?:
+            body = Array(try text.render(context).utf8)
+        case nil:
+            break
+        }
+        return HTTPRequestSpec(method: template.method, url: url, headers: headers, body: body, timeoutMilliseconds: template.timeoutMilliseconds)
+    }
+}
