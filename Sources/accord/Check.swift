@@ -15,8 +15,7 @@ struct Check: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "Spec files or directories (default: specs/).")
-    var paths: [String] = []
+    @OptionGroup var specArguments: SpecArguments
 
     @Option(help: "Base URL of the server under test, e.g. http://127.0.0.1:8080.")
     var target: String
@@ -30,14 +29,7 @@ struct Check: AsyncParsableCommand {
     @Option(help: "Run only cases with one of these tags (comma-separated); opt-in cases need one.")
     var tags: String?
 
-    @Option(help: "PostgreSQL URL for side-effect checks (env DATABASE_URL); without it they are skipped.")
-    var databaseURL: String?
-
-    @Option(help: "Redis URL for side-effect checks (env REDIS_URL); without it they are skipped.")
-    var redisURL: String?
-
-    @Option(name: .customLong("var"), help: "A variable the specs may use, NAME=VALUE (repeatable).")
-    var variables: [String] = []
+    @OptionGroup var probes: ProbeArguments
 
     @Flag(help: "Print only failures and the summary.")
     var quiet = false
@@ -49,16 +41,17 @@ struct Check: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let loaded = try SpecInput.load(paths: paths, variables: variables)
+        let loaded = try specArguments.load()
         guard loaded.problems.isEmpty else {
             SpecInput.printProblems(loaded.problems, compact: false)
             throw ExitCode(ExitStatus.usage)
         }
         let environment = ProcessEnvironment.current
+        let urls = probes.resolved(environment)
         let options = CheckOptions(
             target: target, tags: Set((tags ?? "").split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }),
             variables: loaded.variables, environment: environment,
-            databaseURL: databaseURL ?? environment["DATABASE_URL"], redisURL: redisURL ?? environment["REDIS_URL"])
+            databaseURL: urls.database, redisURL: urls.redis)
         let runner: CheckRunner
         do {
             runner = try CheckRunner(options: options)

@@ -19,26 +19,18 @@ struct Run: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "Spec files or directories (default: specs/).")
-    var paths: [String] = []
+    @OptionGroup var specArguments: SpecArguments
 
     @Option(help: "quick (short load phases) or baseline (the vendor's durations).")
     var profile: String = "quick"
 
-    @Option(help: "Where the reports go (default: reports).")
+    @Option(help: "Where the reports go.")
     var reports: String = "reports"
 
     @Option(help: "Verify this deployment instead of booting the reference server.")
     var target: String?
 
-    @Option(help: "PostgreSQL URL of the --target deployment, for side-effect checks.")
-    var databaseURL: String?
-
-    @Option(help: "Redis URL of the --target deployment, for side-effect checks.")
-    var redisURL: String?
-
-    @Option(name: .customLong("var"), help: "A variable the specs may use, NAME=VALUE (repeatable).")
-    var variables: [String] = []
+    @OptionGroup(title: "With --target") var probes: ProbeArguments
 
     @Option(help: "Seconds of load per endpoint, overriding the profile's (1 to 3600).")
     var loadSeconds: Int?
@@ -59,7 +51,9 @@ struct Run: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let loaded = try SpecInput.load(paths: paths, variables: variables)
+        let loaded = try specArguments.load()
+        let environment = ProcessEnvironment.current
+        let urls = target == nil ? (database: nil, redis: nil) : probes.resolved(environment)
         guard loaded.problems.isEmpty else {
             SpecInput.printProblems(loaded.problems, compact: false)
             throw ExitCode(ExitStatus.usage)
@@ -76,8 +70,8 @@ struct Run: AsyncParsableCommand {
         logger.logLevel = .warning
         let options = ConformanceRun.Options(
             specs: loaded.specs, profile: ConformanceRun.Profile(rawValue: profile) ?? .quick,
-            serverExecutable: Self.ownExecutable(), workDirectory: directory, target: target, databaseURL: databaseURL,
-            redisURL: redisURL, variables: loaded.variables, environment: ProcessEnvironment.current,
+            serverExecutable: Self.ownExecutable(), workDirectory: directory, target: target, databaseURL: urls.database,
+            redisURL: urls.redis, variables: loaded.variables, environment: environment,
             loadSeconds: loadSeconds.map { UInt64($0) })
         let outcome: ConformanceRun.Outcome
         do {
@@ -89,7 +83,7 @@ struct Run: AsyncParsableCommand {
         }
         let combined = CheckRunResult(target: outcome.target, suites: outcome.functional.suites + [outcome.targets])
         let facts = outcome.environment
-        let environment: [(name: String, value: String)] = [
+        let machine: [(name: String, value: String)] = [
             ("CPU", "\(facts.cpuModel), \(facts.cores) cores"),
             ("Memory", String(format: "%.1f GiB", facts.memoryGiB)),
             ("OS", facts.operatingSystem),
@@ -101,7 +95,7 @@ struct Run: AsyncParsableCommand {
         let baseline = BaselineReport.markdown(.init(
             date: stamp.readable, command: (["accord"] + CommandLine.arguments.dropFirst()).joined(separator: " "),
             target: outcome.target, booted: outcome.booted, functional: outcome.functional, targets: outcome.targets,
-            measurements: outcome.measurements, environment: environment, profile: profile, connections: options.connections,
+            measurements: outcome.measurements, environment: machine, profile: profile, connections: options.connections,
             specFiles: loaded.specs.map(\.path)))
         do {
             try JUnitReport.render(combined, name: "accord run").write(toFile: "\(directory)/junit.xml", atomically: true, encoding: .utf8)

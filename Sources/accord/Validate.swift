@@ -11,17 +11,13 @@ struct Validate: AsyncParsableCommand {
         discussion: "Reports every error of every file, each with its file:line:col, the line and a caret. Exit 0 when all are valid, 2 when not."
     )
 
-    @Argument(help: "Spec files or directories (default: specs/).")
-    var paths: [String] = []
-
-    @Option(name: .customLong("var"), help: "A variable the specs may use, NAME=VALUE (repeatable).")
-    var variables: [String] = []
+    @OptionGroup var specArguments: SpecArguments
 
     @Flag(help: "One line per error (file:line:col: error: message), for editors and CI annotations.")
     var compact = false
 
     func run() async throws {
-        let loaded = try SpecInput.load(paths: paths, variables: variables)
+        let loaded = try specArguments.load()
         SpecInput.printProblems(loaded.problems, compact: compact)
         let errorCount = loaded.problems.reduce(0) { $0 + $1.diagnostics.filter { $0.severity == .error }.count }
         if loaded.problems.isEmpty {
