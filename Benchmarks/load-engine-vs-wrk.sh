@@ -64,10 +64,13 @@ for c in $CONNECTIONS; do
 done
 
 cpu=$(awk -F: '/model name/ {gsub(/^ /, "", $2); print $2; exit}' /proc/cpuinfo)
+curl_version=$(dpkg-query -W -f='${Version}' libcurl4 2>/dev/null || echo '?')
+wrk_version=$( (wrk -v 2>&1 || true) | head -1 | awk '{print $1, $2}')
+os_name=$(. /etc/os-release && echo "$PRETTY_NAME")
 section="## Load engine: accord load against wrk and a bare libcurl-multi loop
 
-Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $cpu, $(nproc) cores, $(. /etc/os-release; echo "$PRETTY_NAME"),
-libcurl $(curl-config --version 2>/dev/null | awk '{print $2}' || echo '?'), $(wrk -v 2>&1 | head -1 | awk '{print $1, $2}').
+Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $cpu, $(nproc) cores, $os_name,
+libcurl $curl_version, $wrk_version.
 Target: nginx \`return 200\` (1 worker) on loopback; one thread each; ${SECONDS_EACH} s per run; median of ${REPEAT}
 runs, interleaved (wrk, loop, accord, wrk, …) so that drift in the machine's load hits all three.
 Generator and server share the 2 cores, as they do in \`accord run\`.
