@@ -49,6 +49,7 @@ public final class ControlPlaneServer: Sendable {
     func application(onListening: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: ErrorMiddleware(logger: logger))
+        router.add(middleware: APIKeyMiddleware(keys: config.apiKeys.map { Array($0.utf8) }))
         Routes(service: service, monitor: monitor, storeName: config.store.rawValue, faults: config.faults).register(on: router)
         return Application(
             router: router,

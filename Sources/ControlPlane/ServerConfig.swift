@@ -24,6 +24,8 @@ public struct ServerConfig: Sendable {
     /// How often the relay looks for jobs that are committed but not yet in their stream,
     /// and how often the health monitor pings the dependencies.
     public var backgroundInterval: Duration
+    /// API keys: when any is set, every route but `/health` and `/` needs one in `X-API-Key`.
+    public var apiKeys: [String] = []
     /// Contract violations to commit on purpose (see `InjectedFault`); empty in normal use.
     public var faults: Set<InjectedFault> = []
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ControlPlane
+import Foundation
 import Logging
 #if canImport(Glibc)
 import Glibc
@@ -11,7 +12,7 @@ struct Serve: AsyncParsableCommand {
         abstract: "Run the reference control-plane server.",
         discussion: """
             Every option can also come from the environment: ACCORD_HOST, ACCORD_PORT, \
-            ACCORD_STORE, DATABASE_URL, REDIS_URL, ACCORD_LOG_LEVEL (the flag wins). When the \
+            ACCORD_STORE, DATABASE_URL, REDIS_URL, ACCORD_LOG_LEVEL, ACCORD_API_KEYS (the flag wins). When the \
             server is ready it prints one line, `listening on http://HOST:PORT`, to standard \
             output; logs go to standard error. SIGINT or SIGTERM stop it gracefully (exit 0).
             """
@@ -40,6 +41,9 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "Redis connections (env ACCORD_REDIS_POOL; default 8).")
     var redisPool: Int?
+
+    @Option(help: "API keys, comma-separated (env ACCORD_API_KEYS): when set, every route but /health and / needs one in X-API-Key.")
+    var apiKeys: String?
 
     @Option(
         name: .customLong("inject-fault"),
@@ -84,6 +88,10 @@ struct Serve: AsyncParsableCommand {
                 throw ValidationError("\(name) must be a number from 1 to 256, not '\(raw)'")
             }
             if envName == "ACCORD_DB_POOL" { config.databasePoolSize = size } else { config.redisPoolSize = size }
+        }
+        if let raw = apiKeys ?? environment["ACCORD_API_KEYS"] {
+            config.apiKeys = raw.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            if config.apiKeys.isEmpty { throw ValidationError("--api-keys names no key") }
         }
         for name in faults {
             guard let fault = InjectedFault(rawValue: name) else {
