@@ -48,7 +48,7 @@ let package = Package(
         .target(
             name: "AccordRunner",
             dependencies: [
-                "AccordSpec", "AccordChecks", "AccordHTTP", "AccordJSON", "AccordProbes",
+                "AccordSpec", "AccordChecks", "AccordHTTP", "AccordJSON", "AccordProbes", "AccordLoad",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
