@@ -17,7 +17,10 @@ public final class ControlPlaneServer: Sendable {
     public let monitor: DependencyMonitor
     let logger: Logger
 
+    let rateLimitStore: any RateLimitStore
+
     init(config: ServerConfig, store: any JobStore, queue: any JobQueue, logger: Logger) {
+        self.rateLimitStore = (queue as? StreamQueue).map { RedisRateLimitStore(queue: $0) } ?? MemoryRateLimitStore()
         self.config = config
         self.logger = logger
         let queue: any JobQueue = config.faults.contains(.lostEnqueue) ? LosingQueue(queue) : queue
@@ -47,9 +50,12 @@ public final class ControlPlaneServer: Sendable {
 
     /// The Hummingbird application: routes, error middleware, and the background services.
     func application(onListening: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
-        let router = Router(context: BasicRequestContext.self)
+        let router = Router(context: ControlPlaneContext.self)
         router.add(middleware: ErrorMiddleware(logger: logger))
         router.add(middleware: APIKeyMiddleware(keys: config.apiKeys.map { Array($0.utf8) }))
+        if let limits = config.rateLimits {
+            router.add(middleware: RateLimitMiddleware(limits: limits, store: rateLimitStore, logger: logger))
+        }
         Routes(service: service, monitor: monitor, storeName: config.store.rawValue, faults: config.faults).register(on: router)
         return Application(
             router: router,

@@ -26,6 +26,8 @@ public struct ServerConfig: Sendable {
     public var backgroundInterval: Duration
     /// API keys: when any is set, every route but `/health` and `/` needs one in `X-API-Key`.
     public var apiKeys: [String] = []
+    /// Rate limits per client and route class; nil: no rate limiting (the default).
+    public var rateLimits: RateLimits?
     /// Contract violations to commit on purpose (see `InjectedFault`); empty in normal use.
     public var faults: Set<InjectedFault> = []
 

@@ -12,7 +12,8 @@ struct Serve: AsyncParsableCommand {
         abstract: "Run the reference control-plane server.",
         discussion: """
             Every option can also come from the environment: ACCORD_HOST, ACCORD_PORT, \
-            ACCORD_STORE, DATABASE_URL, REDIS_URL, ACCORD_LOG_LEVEL, ACCORD_API_KEYS (the flag wins). When the \
+            ACCORD_STORE, DATABASE_URL, REDIS_URL, ACCORD_LOG_LEVEL, ACCORD_API_KEYS, ACCORD_RATE_LIMIT \
+            (the flag wins). When the \
             server is ready it prints one line, `listening on http://HOST:PORT`, to standard \
             output; logs go to standard error. SIGINT or SIGTERM stop it gracefully (exit 0).
             """
@@ -44,6 +45,9 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "API keys, comma-separated (env ACCORD_API_KEYS): when set, every route but /health and / needs one in X-API-Key.")
     var apiKeys: String?
+
+    @Option(help: "Rate limiting per client and route class (env ACCORD_RATE_LIMIT): 'default' (create 100, status 1000, stats 200 per minute) or e.g. 'create=100,status=1000,stats=200'.")
+    var rateLimit: String?
 
     @Option(
         name: .customLong("inject-fault"),
@@ -92,6 +96,12 @@ struct Serve: AsyncParsableCommand {
         if let raw = apiKeys ?? environment["ACCORD_API_KEYS"] {
             config.apiKeys = raw.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             if config.apiKeys.isEmpty { throw ValidationError("--api-keys names no key") }
+        }
+        if let raw = rateLimit ?? environment["ACCORD_RATE_LIMIT"] {
+            guard let limits = RateLimits(parsing: raw) else {
+                throw ValidationError("rate limit must be 'default' or like 'create=100,status=1000,stats=200', not '\(raw)'")
+            }
+            config.rateLimits = limits
         }
         for name in faults {
             guard let fault = InjectedFault(rawValue: name) else {

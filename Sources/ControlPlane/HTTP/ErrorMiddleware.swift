@@ -16,10 +16,10 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         let requestID = Self.requestID(from: request)
         let clock = ContinuousClock()
         let started = clock.now
-        let timing = RequestTiming()
+        let scope = RequestScope()
         var response: Response
         do {
-            response = try await RequestTiming.$current.withValue(timing) { try await next(request, context) }
+            response = try await RequestScope.$current.withValue(scope) { try await next(request, context) }
         } catch let error as APIError {
             response = .json(error.status, ["detail": error.detail], headers: error.headers)
         } catch let error as DependencyError {
@@ -38,7 +38,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             response = .json(.internalServerError, ["detail": "internal error", "request_id": .string(requestID)])
         }
         response.headers[.requestID] = requestID
-        response.headers[.serverTiming] = timing.header(total: clock.now - started)
+        response.headers[.serverTiming] = scope.header(total: clock.now - started)
+        response.headers.append(contentsOf: scope.extraHeaders)
         return response
     }
 

@@ -39,7 +39,7 @@ public final class DependencyMonitor: Service, Sendable {
     func observe<T: Sendable>(_ dependency: Dependency, _ operation: @Sendable () async throws -> T) async throws -> T {
         let clock = ContinuousClock()
         let started = clock.now
-        defer { RequestTiming.current?.add(clock.now - started, to: dependency) }
+        defer { RequestScope.current?.add(clock.now - started, to: dependency) }
         do {
             let value = try await operation()
             record(dependency, up: true)

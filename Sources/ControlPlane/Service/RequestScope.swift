@@ -1,15 +1,25 @@
+import HTTPTypes
 import Synchronization
 
-/// Where one request's time went, for the `Server-Timing` header: time spent waiting on
-/// PostgreSQL and on Redis, summed over every call the request made (calls that overlap, as
-/// the two halves of queue stats do, both count).
-public final class RequestTiming: Sendable {
+/// What one request gathers on its way, for its answer: where its time went (the
+/// `Server-Timing` header: time spent waiting on PostgreSQL and on Redis, summed over every
+/// call the request made — calls that overlap, as the two halves of queue stats do, both
+/// count) and headers that must be on the answer whatever it is (the rate-limit headers, on
+/// errors too).
+public final class RequestScope: Sendable {
     private let totals = Mutex<(database: Duration, redis: Duration)>((.zero, .zero))
+    private let headers = Mutex(HTTPFields())
 
-    /// The timing of the request this task serves, if a middleware started one.
-    @TaskLocal public static var current: RequestTiming?
+    /// The scope of the request this task serves, if a middleware opened one.
+    @TaskLocal public static var current: RequestScope?
 
     public init() {}
+
+    func addHeaders(_ fields: HTTPFields) {
+        headers.withLock { $0.append(contentsOf: fields) }
+    }
+
+    var extraHeaders: HTTPFields { headers.withLock { $0 } }
 
     func add(_ elapsed: Duration, to dependency: Dependency) {
         totals.withLock { totals in
