@@ -43,6 +43,10 @@ struct LoadEngine {
         let byHandle = Dictionary(uniqueKeysWithValues: pool.enumerated().map { ($0.element.handle, $0.offset) })
         var idle = Array(pool.indices.reversed())
         let schedule = plan.schedule
+        guard !schedule.isEmpty else {
+            outcome.setupError = "the plan has no request with a positive weight"
+            return outcome
+        }
         let cpuStart = MonotonicClock.threadCPU()
         let start = MonotonicClock.now()
         let end = start + plan.durationNanoseconds

@@ -15,6 +15,9 @@ public final class CheckRunner: Sendable {
     private let sequence = Mutex(0)
     /// Set when the target refused the first connection: the rest is not attempted.
     private let unreachable = Mutex<String?>(nil)
+    /// Set once any answer arrived: a server that dies later fails cases (exit 1), it does
+    /// not make the target "unreachable" (exit 3).
+    private let contacted = Mutex(false)
 
     public init(options: CheckOptions) throws {
         self.options = options
@@ -99,9 +102,12 @@ public final class CheckRunner: Sendable {
     /// target on the first refused connection.
     func send(_ requests: [HTTPRequestSpec]) async -> [Result<HTTPResponseData, HTTPClientError>] {
         let results = requests.count == 1 ? [await BlockingHTTP.perform(requests[0])] : await BlockingHTTP.performAll(requests)
-        for case let .failure(.connect(message)) in results {
-            unreachable.withLock { current in
-                if current == nil { current = "\(options.target): \(message)" }
+        if results.contains(where: { (try? $0.get()) != nil }) { contacted.withLock { $0 = true } }
+        if !contacted.withLock({ $0 }) {
+            for case let .failure(.connect(message)) in results {
+                unreachable.withLock { current in
+                    if current == nil { current = "\(options.target): \(message)" }
+                }
             }
         }
         return results

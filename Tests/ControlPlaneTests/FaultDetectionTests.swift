@@ -91,3 +91,33 @@ struct FaultDetectionTests {
         }
     }
 }
+
+/// A server that dies in the middle of a run: the cases after it are errors (exit 1 in the
+/// CLI), the target is not called unreachable (that is exit 3, for a target never reached),
+/// and nothing hangs.
+@Suite("A server that dies mid-run")
+struct ServerDiesMidRunTests {
+    @Test func laterCasesAreErrorsNotAnUnreachableTarget() async throws {
+        let specs = try FaultDetectionTests.specs()
+        let health = try #require(specs.first { $0.path.hasSuffix("health.yaml") })
+        let cancel = try #require(specs.first { $0.path.hasSuffix("cancel.yaml") })
+        var runner: CheckRunner?
+        var before: CheckRunResult?
+        try await TestServer.with { server in
+            let checker = try CheckRunner(options: CheckOptions(target: server.baseURL))
+            runner = checker
+            before = await checker.run([health])
+        }
+        // The server is gone now; the same run goes on.
+        let checker = try #require(runner)
+        #expect(before?.passed == true)
+        let after = await checker.run([cancel])
+        #expect(after.count(.error) > 0)
+        #expect(after.count(.passed) == 0)
+        #expect(!after.targetUnreachable)
+        let reasons = after.suites.flatMap(\.cases).filter { $0.outcome == .error }.compactMap(\.reason)
+        #expect(reasons.first?.contains("could not connect") == true)
+        // Cases that needed an earlier case's capture say so rather than "connect".
+        #expect(reasons.allSatisfy { $0.contains("could not connect") || $0.contains("has no value") }, "\(reasons)")
+    }
+}
