@@ -46,7 +46,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "API keys, comma-separated (env ACCORD_API_KEYS): when set, every route but /health and / needs one in X-API-Key.")
     var apiKeys: String?
 
-    @Option(help: "Rate limiting per client and route class (env ACCORD_RATE_LIMIT): 'default' (create 100, status 1000, stats 200 per minute) or e.g. 'create=100,status=1000,stats=200'.")
+    @Option(help: "Rate limiting per client and route class (env ACCORD_RATE_LIMIT): 'default' (create 100, status 1000, stats 200 per minute) or e.g. 'create=100,status=1000,stats=200', optionally ',window=SECONDS'.")
     var rateLimit: String?
 
     @Option(

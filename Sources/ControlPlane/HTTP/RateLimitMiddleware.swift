@@ -29,7 +29,7 @@ struct RateLimitMiddleware<Context: RemoteAddressRequestContext>: RouterMiddlewa
             ?? "ip:\(context.remoteAddress?.ipAddress ?? "unknown")"
         let decision: RateDecision
         do {
-            decision = try await store.take(bucket: "\(routeClass.rawValue):\(client)", limit: limit)
+            decision = try await store.take(bucket: "\(routeClass.rawValue):\(client)", limit: limit, windowSeconds: limits.windowSeconds)
         } catch {
             logger.warning("rate limiting unavailable; request allowed", metadata: ["error": "\(error)"])
             return try await next(request, context)
@@ -40,7 +40,7 @@ struct RateLimitMiddleware<Context: RemoteAddressRequestContext>: RouterMiddlewa
         guard decision.allowed else {
             throw APIError(
                 .tooManyRequests,
-                detail: .string("Rate limit exceeded: \(limit) \(routeClass.rawValue) requests per minute; retry in \(decision.retryAfterSeconds) s"),
+                detail: .string("Rate limit exceeded: \(limit) \(routeClass.rawValue) requests per \(limits.windowSeconds) s; retry in \(decision.retryAfterSeconds) s"),
                 headers: [.retryAfter: String(decision.retryAfterSeconds)])
         }
         return try await next(request, context)

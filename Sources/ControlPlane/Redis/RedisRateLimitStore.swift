@@ -33,8 +33,8 @@ public final class RedisRateLimitStore: RateLimitStore {
         return {allowed, math.floor(tokens), wait}
         """
 
-    public func take(bucket: String, limit: Int) async throws -> RateDecision {
-        let perMillisecond = Double(limit) / 60_000
+    public func take(bucket: String, limit: Int, windowSeconds: Int) async throws -> RateDecision {
+        let perMillisecond = Double(limit) / (Double(max(1, windowSeconds)) * 1000)
         let reply = try await queue.withConnection("to take a rate-limit token") { connection in
             try connection.command(["EVAL", Self.script, "1", "ratelimit:\(bucket)", String(limit), String(perMillisecond)])
         }

@@ -8,22 +8,28 @@ public struct RateLimits: Sendable, Equatable {
     }
 
     public var perMinute: [RouteClass: Int]
+    /// The window the limits are spread over: a full bucket refills in this many seconds
+    /// (60: "per minute"). A longer window keeps the same burst with a slower refill.
+    public var windowSeconds: Int = 60
 
     public static let contractDefaults = RateLimits(perMinute: [.create: 100, .status: 1000, .stats: 200])
 
-    public init(perMinute: [RouteClass: Int]) {
+    public init(perMinute: [RouteClass: Int], windowSeconds: Int = 60) {
         self.perMinute = perMinute
+        self.windowSeconds = windowSeconds
     }
 
-    /// `default`, or `create=100,status=1000,stats=200` (classes not named keep their default).
+    /// `default`, or `create=100,status=1000,stats=200` (classes not named keep their
+    /// default), optionally with `window=SECONDS` (default 60).
     public init?(parsing text: String) {
         var limits = RateLimits.contractDefaults
-        if text == "default" || text == "on" {
-            self = limits
-            return
-        }
         for part in text.split(separator: ",") {
+            if part == "default" || part == "on" { continue }
             let pair = part.split(separator: "=", maxSplits: 1)
+            if pair.count == 2, pair[0] == "window", let seconds = Int(pair[1]), (1...86_400).contains(seconds) {
+                limits.windowSeconds = seconds
+                continue
+            }
             guard pair.count == 2, let routeClass = RouteClass(rawValue: String(pair[0])), let value = Int(pair[1]),
                 (1...1_000_000).contains(value)
             else { return nil }
@@ -45,7 +51,9 @@ public struct RateDecision: Sendable, Equatable {
 /// Token buckets, one per (client, route class): full at `limit`, refilled at `limit` per
 /// minute, one token per request.
 public protocol RateLimitStore: Sendable {
-    func take(bucket: String, limit: Int) async throws -> RateDecision
+    /// Takes a token from `bucket`, which holds at most `limit` and refills `limit` per
+    /// `windowSeconds`.
+    func take(bucket: String, limit: Int, windowSeconds: Int) async throws -> RateDecision
 }
 
 /// Buckets in this process (the memory store).
@@ -54,9 +62,9 @@ public final class MemoryRateLimitStore: RateLimitStore {
 
     public init() {}
 
-    public func take(bucket: String, limit: Int) async throws -> RateDecision {
+    public func take(bucket: String, limit: Int, windowSeconds: Int) async throws -> RateDecision {
         let now = ContinuousClock.now
-        let perSecond = Double(limit) / 60
+        let perSecond = Double(limit) / Double(max(1, windowSeconds))
         return buckets.withLock { buckets in
             var state = buckets[bucket] ?? (tokens: Double(limit), at: now)
             let elapsed = now - state.at
