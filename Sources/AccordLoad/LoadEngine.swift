@@ -14,6 +14,8 @@ struct LoadEngine {
     /// What one engine measured.
     struct Outcome {
         var recorder = LoadRecorder()
+        /// The same measurements per request of the plan (per endpoint of a mix).
+        var perRequest: [LoadRecorder] = []
         var sent = 0
         /// Requests the pacer wanted sent that never went (the run ended first).
         var behind = 0
@@ -42,6 +44,11 @@ struct LoadEngine {
         }
         let byHandle = Dictionary(uniqueKeysWithValues: pool.enumerated().map { ($0.element.handle, $0.offset) })
         var idle = Array(pool.indices.reversed())
+        outcome.perRequest = plan.requests.map { _ in LoadRecorder() }
+        // Closed model with users: when each connection may send next (ramp-up, think time).
+        var readyAt = [UInt64](repeating: 0, count: pool.count)
+        var slotOf = [Int](repeating: 0, count: pool.count)
+        var random = SystemRandomNumberGenerator()
         let schedule = plan.schedule
         guard !schedule.isEmpty else {
             outcome.setupError = "the plan has no request with a positive weight"
@@ -50,11 +57,15 @@ struct LoadEngine {
         let cpuStart = MonotonicClock.threadCPU()
         let start = MonotonicClock.now()
         let end = start + plan.durationNanoseconds
+        if let spawnRate = plan.spawnRate, spawnRate > 0, pacer == nil {
+            for index in pool.indices { readyAt[index] = start + UInt64(Double(index) / spawnRate * 1e9) }
+        }
         var inFlight = 0
 
         func launch(_ index: Int, intended: UInt64, now: UInt64) {
             let connection = pool[index]
             let slot = schedule[outcome.sent % schedule.count]
+            slotOf[index] = slot
             connection.configure(plan.requests[slot].request, index: slot)
             connection.intended = intended
             connection.sent = now
@@ -81,8 +92,15 @@ struct LoadEngine {
                         launch(index, intended: intended, now: now)
                         due -= 1
                     }
-                } else {
+                } else if plan.thinkNanoseconds == nil && plan.spawnRate == nil {
                     while let index = idle.popLast() { launch(index, intended: now, now: now) }
+                } else {
+                    // Users whose ramp-up or think time is over send their next request.
+                    var waiting: [Int] = []
+                    while let index = idle.popLast() {
+                        if readyAt[index] <= now { launch(index, intended: now, now: now) } else { waiting.append(index) }
+                    }
+                    idle = waiting
                 }
             }
             curl_multi_perform(multi, &running)
@@ -104,10 +122,15 @@ struct LoadEngine {
                 curl_multi_remove_handle(multi, easy)
                 inFlight -= 1
                 if connection.sent < end {
-                    outcome.recorder.record(
-                        correctedMicroseconds: (finished - connection.intended) / 1000,
-                        uncorrectedMicroseconds: (finished - connection.sent) / 1000, error: error,
-                        second: Int((connection.sent - start) / 1_000_000_000))
+                    let corrected = (finished - connection.intended) / 1000
+                    let uncorrected = (finished - connection.sent) / 1000
+                    let second = Int((connection.sent - start) / 1_000_000_000)
+                    outcome.recorder.record(correctedMicroseconds: corrected, uncorrectedMicroseconds: uncorrected, error: error, second: second)
+                    outcome.perRequest[slotOf[index]].record(
+                        correctedMicroseconds: corrected, uncorrectedMicroseconds: uncorrected, error: error, second: second)
+                }
+                if let think = plan.thinkNanoseconds {
+                    readyAt[index] = finished + UInt64.random(in: think, using: &random)
                 }
                 idle.append(index)
             }
@@ -115,9 +138,13 @@ struct LoadEngine {
             // a free connection has work waiting.
             var timeoutMilliseconds: Int32 = 100
             if sending && !idle.isEmpty {
+                let current = MonotonicClock.now()
                 if let pacer {
-                    let wait = pacer.wait(elapsed: MonotonicClock.now() - start, sent: outcome.sent)
+                    let wait = pacer.wait(elapsed: current - start, sent: outcome.sent)
                     timeoutMilliseconds = Int32(min(wait / 1_000_000, 100))
+                } else if plan.thinkNanoseconds != nil || plan.spawnRate != nil {
+                    let next = idle.map { readyAt[$0] }.min() ?? current
+                    timeoutMilliseconds = Int32(min((next > current ? next - current : 0) / 1_000_000, 100))
                 } else {
                     timeoutMilliseconds = 0
                 }
@@ -130,6 +157,7 @@ struct LoadEngine {
         outcome.wallNanoseconds = MonotonicClock.now() - start
         outcome.cpuNanoseconds = MonotonicClock.threadCPU() - cpuStart
         outcome.recorder.roll(to: Int(plan.durationNanoseconds / 1_000_000_000))
+        for index in outcome.perRequest.indices { outcome.perRequest[index].roll(to: Int(plan.durationNanoseconds / 1_000_000_000)) }
         if let pacer {
             outcome.behind = max(0, Int(Double(plan.durationNanoseconds) * pacer.rate / 1e9) - outcome.sent)
         }

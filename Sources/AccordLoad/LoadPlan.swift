@@ -17,11 +17,18 @@ public struct LoadPlan: Sendable {
     public var model: Model
     /// Engines (threads), each with its share of connections and of the rate.
     public var threads: Int
+    /// Closed model: a user waits a uniformly drawn time in this range (ns) between an answer
+    /// and its next request (Locust's `between(a, b)`); nil sends again at once.
+    public var thinkNanoseconds: ClosedRange<UInt64>?
+    /// Closed model: users start at this many per second (all at once when nil).
+    public var spawnRate: Double?
 
     public init(
         requests: [(request: HTTPRequestSpec, weight: Int)], connections: Int, durationNanoseconds: UInt64, model: Model = .closed,
-        threads: Int = 1
+        threads: Int = 1, thinkNanoseconds: ClosedRange<UInt64>? = nil, spawnRate: Double? = nil
     ) {
+        self.thinkNanoseconds = thinkNanoseconds
+        self.spawnRate = spawnRate
         self.requests = requests
         self.connections = connections
         self.durationNanoseconds = durationNanoseconds

@@ -4,6 +4,8 @@ import Foundation
 public struct LoadResult: Sendable {
     public var plan: LoadPlan
     public var recorder: LoadRecorder
+    /// The measurements per request of the plan (per endpoint of a mix), in plan order.
+    public var perRequest: [LoadRecorder]
     public var sent: Int
     public var wallSeconds: Double
     /// CPU the generator's engines used, in cores (1.0 = one core fully busy).
@@ -38,7 +40,10 @@ public enum LoadRun {
                 } else {
                     pacer = nil
                 }
-                let engine = LoadEngine(plan: plan, connections: connections, pacer: pacer)
+                var share = plan
+                // Each engine ramps up its own users at its share of the spawn rate.
+                share.spawnRate = plan.spawnRate.map { $0 / Double(threads) }
+                let engine = LoadEngine(plan: share, connections: connections, pacer: pacer)
                 group.addTask { await onThread { engine.run() } }
             }
             var all: [LoadEngine.Outcome] = []
@@ -46,10 +51,14 @@ public enum LoadRun {
             return all
         }
         var recorder = LoadRecorder()
-        for outcome in outcomes { recorder.merge(outcome.recorder) }
+        var perRequest = plan.requests.map { _ in LoadRecorder() }
+        for outcome in outcomes {
+            recorder.merge(outcome.recorder)
+            for (index, part) in outcome.perRequest.enumerated() where perRequest.indices.contains(index) { perRequest[index].merge(part) }
+        }
         let wall = outcomes.map(\.wallNanoseconds).max() ?? 0
         return LoadResult(
-            plan: plan, recorder: recorder, sent: outcomes.reduce(0) { $0 + $1.sent },
+            plan: plan, recorder: recorder, perRequest: perRequest, sent: outcomes.reduce(0) { $0 + $1.sent },
             wallSeconds: Double(wall) / 1e9,
             generatorCores: wall > 0 ? Double(outcomes.reduce(0) { $0 + $1.cpuNanoseconds }) / Double(wall) : 0,
             behind: outcomes.reduce(0) { $0 + $1.behind },

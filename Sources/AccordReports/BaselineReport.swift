@@ -12,6 +12,10 @@ public enum BaselineReport {
         public var functional: CheckRunResult
         public var targets: SuiteResult
         public var measurements: [(endpoint: String, measurement: EndpointMeasurement)]
+        /// The vendor's scenarios as run: name, load ("50 users"), seconds, what was measured,
+        /// and whether the server was healthy afterwards.
+        public var scenarios: [(name: String, load: String, seconds: Double, measurement: EndpointMeasurement, healthy: Bool)]
+        public var scenarioResults: SuiteResult
         public var environment: [(name: String, value: String)]
         public var profile: String
         public var connections: Int
@@ -19,9 +23,13 @@ public enum BaselineReport {
 
         public init(
             date: String, command: String, target: String, booted: Bool, functional: CheckRunResult, targets: SuiteResult,
-            measurements: [(endpoint: String, measurement: EndpointMeasurement)], environment: [(name: String, value: String)],
+            measurements: [(endpoint: String, measurement: EndpointMeasurement)],
+            scenarios: [(name: String, load: String, seconds: Double, measurement: EndpointMeasurement, healthy: Bool)],
+            scenarioResults: SuiteResult, environment: [(name: String, value: String)],
             profile: String, connections: Int, specFiles: [String]
         ) {
+            self.scenarios = scenarios
+            self.scenarioResults = scenarioResults
             self.date = date
             self.command = command
             self.target = target
@@ -35,7 +43,9 @@ public enum BaselineReport {
             self.specFiles = specFiles
         }
 
-        var passed: Bool { functional.passed && targets.count(.failed) == 0 && targets.count(.error) == 0 }
+        var passed: Bool {
+            functional.passed && [targets, scenarioResults].allSatisfy { $0.count(.failed) == 0 && $0.count(.error) == 0 }
+        }
     }
 
     public static func markdown(_ input: Input) -> String {
@@ -69,6 +79,16 @@ public enum BaselineReport {
             md += " | \(TargetEvaluation.show(m.errorRate, .errorRate)) |\n"
         }
 
+        md += "\n## Scenario Results\n\n"
+        md += "| Scenario | Load | Seconds | Requests | RPS | p50 | p95 | p99 | Errors | Server afterwards |\n|---|---|---|---|---|---|---|---|---|---|\n"
+        for scenario in input.scenarios {
+            let m = scenario.measurement
+            md += "| \(scenario.name) | \(scenario.load) | \(Int(scenario.seconds)) | \(m.requests) | \(TargetEvaluation.show(m.rps, .rps)) | "
+            md += [m.p50, m.p95, m.p99].map { TargetEvaluation.show($0, .p50) }.joined(separator: " | ")
+            md += " | \(TargetEvaluation.show(m.errorRate, .errorRate)) | \(scenario.healthy ? "✅ healthy" : "❌ down") |\n"
+        }
+        if input.scenarios.isEmpty { md += "| (no scenarios run) | | | | | | | | | |\n" }
+
         md += "\n## Functional Contract\n\n"
         for suite in f.suites {
             md += "- **\(suite.name)** (`\(suite.file)`): \(suite.count(.passed)) passed"
@@ -85,8 +105,9 @@ public enum BaselineReport {
         md += "\n## Validation Status\n\n"
         md += "- ✅ Functional contract checked: every case of the specs, side effects verified in PostgreSQL and Redis.\n"
         md += "- ✅ Per-endpoint targets measured on this machine.\n"
-        md += "- ⏳ Not yet part of `accord run`: the vendor's user scenarios (50/200/1000 users with think time), "
-        md += "capacity search (sustained/peak), resource sampling, reconciliation of acknowledged jobs, the HTML report.\n"
+        md += "- ✅ The vendor's scenarios run (users with think time and ramp-up; `quick` scales durations and ramp-up by 1/60).\n"
+        md += "- ⏳ Not yet part of `accord run`: capacity search (sustained/peak), resource sampling, "
+        md += "reconciliation of acknowledged jobs, the HTML report.\n"
 
         md += "\n## Reproduce\n\n```sh\n\(input.command)\n```\n\nSpec files: \(input.specFiles.map { "`\($0)`" }.joined(separator: ", "))\n"
         return md

@@ -19,6 +19,10 @@ public enum ConformanceRun {
         case baseline
 
         var endpointSeconds: UInt64 { self == .quick ? 3 : 60 }
+
+        /// Quick runs a scenario for 1/60 of its duration (at least 3 s) and ramps users up
+        /// 60 times faster; think time is kept, so each user behaves as the vendor's does.
+        var timeScale: Double { self == .quick ? 60 : 1 }
     }
 
     public struct Options: Sendable {
@@ -58,16 +62,31 @@ public enum ConformanceRun {
         }
     }
 
+    /// What one scenario measured.
+    public struct ScenarioOutcome: Sendable {
+        public var name: String
+        public var users: Int?
+        public var rate: Double?
+        public var seconds: Double
+        public var overall: EndpointMeasurement
+        public var perEndpoint: [(endpoint: String, measurement: EndpointMeasurement)]
+        public var serverAlive: Bool
+    }
+
     public struct Outcome: Sendable {
         public var target: String
         public var booted: Bool
         public var functional: CheckRunResult
         public var targets: SuiteResult
+        public var scenarios: [ScenarioOutcome]
+        public var scenarioResults: SuiteResult
         public var measurements: [(endpoint: String, measurement: EndpointMeasurement)]
         public var environment: EnvironmentFacts
         public var serverLog: String?
         /// Everything that passed: functional cases and targets.
-        public var passed: Bool { functional.passed && targets.count(.failed) == 0 && targets.count(.error) == 0 }
+        public var passed: Bool {
+            functional.passed && [targets, scenarioResults].allSatisfy { $0.count(.failed) == 0 && $0.count(.error) == 0 }
+        }
     }
 
     public static func run(_ options: Options, logger: Logger, progress: @escaping @Sendable (String) -> Void) async throws -> Outcome {
@@ -137,12 +156,39 @@ public enum ConformanceRun {
                     }
                 }
             }
+            // 4. The vendor's scenarios: users with think time and ramp-up, or a constant rate.
+            var scenarios: [ScenarioOutcome] = []
+            var scenarioResults: [CaseResult] = []
+            if !functional.targetUnreachable {
+                let renderer = try CheckRunner(options: checkOptions)
+                var variables = options.variables
+                for spec in options.specs {
+                    for scenario in spec.scenarios {
+                        if variables["job_id"] == nil {
+                            variables["job_id"] = await setupJobID(spec: spec, target: target, renderer: renderer, variables: variables)
+                        }
+                        let seconds = max(3, Double(scenario.durationMilliseconds) / 1000 / options.profile.timeScale)
+                        progress("scenario \(scenario.name.value): \(scenario.users.map { "\($0) users" } ?? "\(scenario.rate ?? 0) req/s") for \(Int(seconds)) s")
+                        let outcome = await runScenario(
+                            scenario, spec: spec, target: target, seconds: seconds, timeScale: options.profile.timeScale,
+                            context: renderer.renderContext(variables), server: server)
+                        scenarios.append(outcome)
+                        scenarioResults.append(verdict(for: outcome, location: scenario.location))
+                        if let targetSet = spec.targets.first(where: { $0.subject.value == scenario.name.value }) {
+                            scenarioResults += TargetEvaluation.evaluate(targetSet, measured: outcome.overall)
+                        }
+                    }
+                }
+            }
             let facts = await EnvironmentFacts.gather(probe: try? SideEffectProbe(databaseURL: databaseURL, redisURL: redisURL), serverPID: server?.pid)
             let log = server?.logFile
             await teardown()
             return Outcome(
                 target: target, booted: options.target == nil, functional: functional,
                 targets: SuiteResult(name: "targets", file: options.specs.first(where: { !$0.targets.isEmpty })?.path ?? "", cases: targetResults),
+                scenarios: scenarios,
+                scenarioResults: SuiteResult(
+                    name: "scenarios", file: options.specs.first(where: { !$0.scenarios.isEmpty })?.path ?? "", cases: scenarioResults),
                 measurements: measurements, environment: facts, serverLog: log)
         } catch {
             await teardown()
@@ -150,17 +196,68 @@ public enum ConformanceRun {
         }
     }
 
+    static func runScenario(
+        _ scenario: Scenario, spec: SpecFile, target: String, seconds: Double, timeScale: Double, context: RenderContext,
+        server: ServerProcess?
+    ) async -> ScenarioOutcome {
+        var requests: [(request: HTTPRequestSpec, weight: Int)] = []
+        var names: [String] = []
+        for entry in scenario.mix {
+            guard let endpoint = spec.endpoints.first(where: { $0.name.value == entry.endpoint }),
+                let request = try? RequestRendering.render(endpoint.request, target: target, context: context)
+            else { continue }
+            requests.append((request: request, weight: entry.weight))
+            names.append(entry.endpoint)
+        }
+        let think = scenario.thinkMilliseconds.map { UInt64($0.lowerBound) * 1_000_000...UInt64($0.upperBound) * 1_000_000 }
+        let plan = LoadPlan(
+            requests: requests, connections: scenario.users ?? 100, durationNanoseconds: UInt64(seconds * 1e9),
+            model: scenario.rate.map { .open(rate: $0) } ?? .closed, threads: 1, thinkNanoseconds: think,
+            spawnRate: scenario.spawnRate.map { $0 * timeScale })
+        let result = await LoadRun.run(plan)
+        var alive = server?.isRunning ?? true
+        if alive, case let .success(response) = await BlockingHTTP.perform(HTTPRequestSpec(url: target + "/health", timeoutMilliseconds: 5000)) {
+            alive = response.status == 200
+        } else {
+            alive = false
+        }
+        return ScenarioOutcome(
+            name: scenario.name.value, users: scenario.users, rate: scenario.rate, seconds: seconds,
+            overall: measurement(result.recorder, result: result),
+            perEndpoint: zip(names, result.perRequest).map { (endpoint: $0, measurement: measurement($1, result: result)) },
+            serverAlive: alive)
+    }
+
+    /// A scenario passes when the server is still up and healthy afterwards ("no crash");
+    /// its numbers are reported, and judged only where the specs give it targets.
+    static func verdict(for outcome: ScenarioOutcome, location: SourceLocation) -> CaseResult {
+        let load = outcome.users.map { "\($0) users" } ?? "\(Int(outcome.rate ?? 0)) req/s"
+        let name = "\(outcome.name) (\(load), \(Int(outcome.seconds)) s): server healthy afterwards — "
+            + "\(outcome.overall.requests) requests, \(TargetEvaluation.show(outcome.overall.errorRate, .errorRate)) errors, "
+            + "p99 \(TargetEvaluation.show(outcome.overall.p99, .p99))"
+        if outcome.serverAlive { return CaseResult(name: name, location: location, outcome: .passed) }
+        return CaseResult(
+            name: name, location: location, outcome: .failed,
+            failures: [AssertionFailure(message: "the server after \(outcome.name)", expected: "alive, /health 200", actual: "down or unhealthy", location: location)])
+    }
+
+    static func measurement(_ recorder: LoadRecorder, result: LoadResult) -> EndpointMeasurement {
+        let histogram = recorder.corrected
+        func ms(_ percentile: Double) -> Double { histogram.totalCount > 0 ? Double(histogram.valueAtPercentile(percentile)) / 1000 : 0 }
+        let completed = recorder.completed
+        let seconds = min(result.wallSeconds, Double(result.plan.durationNanoseconds) / 1e9)
+        return EndpointMeasurement(
+            p50: ms(50), p90: ms(90), p95: ms(95), p99: ms(99), max: Double(histogram.totalCount > 0 ? histogram.max : 0) / 1000,
+            rps: seconds > 0 ? Double(completed) / seconds : 0,
+            errorRate: completed > 0 ? Double(recorder.errorCount) / Double(completed) : 1, requests: completed,
+            generatorBound: result.generatorBound)
+    }
+
     /// Closed-model load on one request; latencies in ms.
     static func measure(_ request: HTTPRequestSpec, connections: Int, seconds: UInt64) async -> EndpointMeasurement {
         let plan = LoadPlan(requests: [(request: request, weight: 1)], connections: connections, durationNanoseconds: seconds * 1_000_000_000)
         let result = await LoadRun.run(plan)
-        let histogram = result.recorder.corrected
-        func ms(_ percentile: Double) -> Double { histogram.totalCount > 0 ? Double(histogram.valueAtPercentile(percentile)) / 1000 : 0 }
-        let completed = result.recorder.completed
-        return EndpointMeasurement(
-            p50: ms(50), p90: ms(90), p95: ms(95), p99: ms(99), max: Double(histogram.totalCount > 0 ? histogram.max : 0) / 1000,
-            rps: result.rps, errorRate: completed > 0 ? Double(result.recorder.errorCount) / Double(completed) : 1,
-            requests: completed, generatorBound: result.generatorBound)
+        return measurement(result.recorder, result: result)
     }
 
     /// A job to read under load: created through the spec's `create_job` endpoint.

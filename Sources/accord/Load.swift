@@ -76,6 +76,7 @@ struct Load: AsyncParsableCommand {
             requests: [(request: request, weight: 1)], connections: connections,
             durationNanoseconds: UInt64(DurationText.milliseconds(duration) ?? 10_000) * 1_000_000,
             model: rate.map { .open(rate: $0) } ?? .closed, threads: threads)
+        OpenFiles.raiseToHardLimit()
         let result = await LoadRun.run(plan)
         if let error = result.setupError { throw EnvironmentFailure(message: "failed to set up the load: \(error)") }
         print(LoadSummary.render(result, url: url), terminator: "")

@@ -1,4 +1,5 @@
 import AccordChecks
+import AccordLoad
 import AccordReports
 import AccordRunner
 import AccordSpec
@@ -58,6 +59,7 @@ struct Run: AsyncParsableCommand {
             SpecInput.printProblems(loaded.problems, compact: false)
             throw ExitCode(ExitStatus.usage)
         }
+        OpenFiles.raiseToHardLimit()
         let stamp = Self.timestamp()
         let directory = "\(reports)/\(stamp.compact)"
         do {
@@ -81,7 +83,8 @@ struct Run: AsyncParsableCommand {
         } catch {
             throw EnvironmentFailure(message: "\(error)")
         }
-        let combined = CheckRunResult(target: outcome.target, suites: outcome.functional.suites + [outcome.targets])
+        let combined = CheckRunResult(
+            target: outcome.target, suites: outcome.functional.suites + [outcome.targets, outcome.scenarioResults])
         let facts = outcome.environment
         let machine: [(name: String, value: String)] = [
             ("CPU", "\(facts.cpuModel), \(facts.cores) cores"),
@@ -95,7 +98,12 @@ struct Run: AsyncParsableCommand {
         let baseline = BaselineReport.markdown(.init(
             date: stamp.readable, command: (["accord"] + CommandLine.arguments.dropFirst()).joined(separator: " "),
             target: outcome.target, booted: outcome.booted, functional: outcome.functional, targets: outcome.targets,
-            measurements: outcome.measurements, environment: machine, profile: profile, connections: options.connections,
+            measurements: outcome.measurements,
+            scenarios: outcome.scenarios.map { scenario in
+                (name: scenario.name, load: scenario.users.map { "\($0) users" } ?? "\(Int(scenario.rate ?? 0)) req/s",
+                 seconds: scenario.seconds, measurement: scenario.overall, healthy: scenario.serverAlive)
+            },
+            scenarioResults: outcome.scenarioResults, environment: machine, profile: profile, connections: options.connections,
             specFiles: loaded.specs.map(\.path)))
         do {
             try JUnitReport.render(combined, name: "accord run").write(toFile: "\(directory)/junit.xml", atomically: true, encoding: .utf8)

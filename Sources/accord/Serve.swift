@@ -1,3 +1,4 @@
+import AccordLoad
 import ArgumentParser
 import ControlPlane
 import Foundation
@@ -125,6 +126,7 @@ struct Serve: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "accord.serve")
+        OpenFiles.raiseToHardLimit()
         if !config.faults.isEmpty {
             logger.warning("injected faults: this server breaks the contract on purpose", metadata: ["faults": "\(config.faults.map(\.rawValue).sorted())"])
         }

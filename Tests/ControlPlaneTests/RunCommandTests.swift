@@ -27,19 +27,25 @@ struct RunCommandTests {
             Issue.record("results.json has no suites")
             return
         }
-        // Every functional case passed or was skipped as opt-in; the targets suite is last.
-        let functional = suites.dropLast().flatMap { suite -> [JSON] in
+        // Every functional case passed or was skipped as opt-in; targets and scenarios come last.
+        let functional = suites.dropLast(2).flatMap { suite -> [JSON] in
             if case let .array(cases)? = suite["cases"] { return cases } else { return [] }
         }
         #expect(functional.count > 200)
         #expect(functional.allSatisfy { $0["outcome"] == "passed" || $0["outcome"] == "skipped" })
-        #expect(suites.last?["name"] == "targets")
-        if case let .array(targets)? = suites.last?["cases"] {
+        #expect(suites.dropLast().last?["name"] == "targets")
+        if case let .array(targets)? = suites.dropLast().last?["cases"] {
             #expect(targets.count == 20)
+        }
+        // The four scenarios ran, and the server survived each (that verdict is deterministic).
+        #expect(suites.last?["name"] == "scenarios")
+        if case let .array(scenarios)? = suites.last?["cases"] {
+            #expect(scenarios.count == 4)
+            #expect(scenarios.allSatisfy { $0["outcome"] == "passed" })
         }
         let baseline = try String(contentsOfFile: "\(latest)/baseline.md", encoding: .utf8)
         for section in ["## Executive Summary", "## Test Environment", "## Performance Targets vs Measured",
-            "## Measured Throughput and Latency", "## Functional Contract", "## Validation Status", "## Reproduce"]
+            "## Measured Throughput and Latency", "## Scenario Results", "## Functional Contract", "## Validation Status", "## Reproduce"]
         {
             #expect(baseline.contains(section), "\(section)")
         }
