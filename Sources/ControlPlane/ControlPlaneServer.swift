@@ -15,6 +15,7 @@ public final class ControlPlaneServer: Sendable {
     public let service: JobService
     public let relay: EnqueueRelay
     public let monitor: DependencyMonitor
+    public let metrics = ServerMetrics()
     let logger: Logger
 
     let rateLimitStore: any RateLimitStore
@@ -25,7 +26,7 @@ public final class ControlPlaneServer: Sendable {
         self.logger = logger
         let queue: any JobQueue = config.faults.contains(.lostEnqueue) ? LosingQueue(queue) : queue
         self.monitor = DependencyMonitor(store: store, queue: queue, interval: config.backgroundInterval, logger: logger)
-        self.relay = EnqueueRelay(store: store, queue: queue, interval: config.backgroundInterval, logger: logger)
+        self.relay = EnqueueRelay(store: store, queue: queue, interval: config.backgroundInterval, logger: logger, metrics: metrics)
         self.service = JobService(store: store, queue: queue, monitor: monitor, logger: logger, faults: config.faults)
     }
 
@@ -51,12 +52,13 @@ public final class ControlPlaneServer: Sendable {
     /// The Hummingbird application: routes, error middleware, and the background services.
     func application(onListening: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
         let router = Router(context: ControlPlaneContext.self)
-        router.add(middleware: ErrorMiddleware(logger: logger))
+        router.add(middleware: ErrorMiddleware(logger: logger, metrics: metrics))
         router.add(middleware: APIKeyMiddleware(keys: config.apiKeys.map { Array($0.utf8) }))
         if let limits = config.rateLimits {
             router.add(middleware: RateLimitMiddleware(limits: limits, store: rateLimitStore, logger: logger))
         }
-        Routes(service: service, monitor: monitor, storeName: config.store.rawValue, faults: config.faults).register(on: router)
+        Routes(service: service, monitor: monitor, storeName: config.store.rawValue, faults: config.faults, metrics: metrics)
+            .register(on: router)
         return Application(
             router: router,
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: nil),

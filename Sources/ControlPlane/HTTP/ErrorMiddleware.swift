@@ -11,6 +11,7 @@ import Logging
 /// stack trace ever leaves the server.
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     let logger: Logger
+    var metrics: ServerMetrics?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let requestID = Self.requestID(from: request)
@@ -40,6 +41,10 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         response.headers[.requestID] = requestID
         response.headers[.serverTiming] = scope.header(total: clock.now - started)
         response.headers.append(contentsOf: scope.extraHeaders)
+        let elapsed = clock.now - started
+        metrics?.record(
+            route: ServerMetrics.route(method: request.method.rawValue, path: request.uri.path), status: response.status.code,
+            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
         return response
     }
 

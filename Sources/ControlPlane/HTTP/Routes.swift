@@ -9,6 +9,7 @@ struct Routes<Context: RequestContext> {
     let monitor: DependencyMonitor
     let storeName: String
     var faults: Set<InjectedFault> = []
+    var metrics: ServerMetrics?
 
     func register(on router: Router<Context>) {
         router.get("/health") { _, _ in health() }
@@ -19,6 +20,10 @@ struct Routes<Context: RequestContext> {
         router.get("/api/v1/jobs/:job_id") { _, context in try await jobStatus(context) }
         router.post("/api/v1/jobs/:job_id/cancel") { _, context in try await cancelJob(context) }
         router.get("/api/v1/queue/stats") { _, _ in try await queueStats() }
+        router.get("/metrics") { _, _ in prometheus() }
+        // HEAD answers as GET does, without the body (load balancers probe with it).
+        router.head("/health") { _, _ in Response(status: health().status, headers: [.contentType: "application/json"]) }
+        router.head("/") { _, _ in Response(status: .ok, headers: [.contentType: "application/json"]) }
     }
 
     func health() -> Response {
@@ -107,6 +112,25 @@ struct Routes<Context: RequestContext> {
         let jobsTotal = counts.values.reduce(0, +)
         members.append((key: "jobs", value: ["total": .int(jobsTotal), "by_status": .object(byStatus)]))
         return .json(.ok, .object(members))
+    }
+
+    /// Prometheus text exposition of the server's own counters and its pools, sampled now.
+    func prometheus() -> Response {
+        let snapshot = monitor.snapshot
+        var gauges: [(name: String, labels: String, value: Double)] = [
+            ("accord_dependency_up", "dependency=\"database\"", snapshot.database ? 1 : 0),
+            ("accord_dependency_up", "dependency=\"redis\"", snapshot.redis ? 1 : 0),
+            ("accord_workers", "", Double(snapshot.workers)),
+        ]
+        if let usage = service.store.poolUsage {
+            gauges.append(("accord_pool_connections", "pool=\"database\",state=\"open\"", Double(usage.open)))
+            gauges.append(("accord_pool_connections", "pool=\"database\",state=\"idle\"", Double(usage.idle)))
+            gauges.append(("accord_pool_waiters", "pool=\"database\"", Double(usage.waiting)))
+        }
+        let text = (metrics ?? ServerMetrics()).render(gauges: gauges)
+        return Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
     /// `application/json`, with parameters, or any `+json` type.

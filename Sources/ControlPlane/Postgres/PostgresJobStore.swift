@@ -121,6 +121,8 @@ public final class PostgresJobStore: JobStore {
         await pool.close()
     }
 
+    public var poolUsage: (open: Int, idle: Int, waiting: Int)? { pool.usage }
+
     /// A PostgreSQL array literal of text: every element double-quoted, `"` and `\` escaped,
     /// so no element can end the array or an element early.
     static func arrayLiteral(_ elements: [String]) -> String {

@@ -11,8 +11,13 @@ public final class EnqueueRelay: Service, Sendable {
     private let interval: Duration
     private let batchSize: Int
     private let logger: Logger
+    let metrics: ServerMetrics?
 
-    public init(store: any JobStore, queue: any JobQueue, interval: Duration = .milliseconds(500), batchSize: Int = 500, logger: Logger) {
+    public init(
+        store: any JobStore, queue: any JobQueue, interval: Duration = .milliseconds(500), batchSize: Int = 500, logger: Logger,
+        metrics: ServerMetrics? = nil
+    ) {
+        self.metrics = metrics
         self.store = store
         self.queue = queue
         self.interval = interval
@@ -31,6 +36,7 @@ public final class EnqueueRelay: Service, Sendable {
                 try await queue.enqueue(batch)
                 try await store.markEnqueued(ids: batch.map(\.id), at: .now())
                 total += batch.count
+                metrics?.recordRelayed(batch.count)
                 logger.info("relay enqueued jobs", metadata: ["count": "\(batch.count)"])
                 if batch.count < batchSize { return total }
             } catch {

@@ -32,6 +32,12 @@ public protocol JobStore: Sendable {
     func ping() async throws
     /// Releases connections; called once at shutdown.
     func close() async
+    /// Connections open, idle and waited for (nil when the store has no pool).
+    var poolUsage: (open: Int, idle: Int, waiting: Int)? { get }
+}
+
+extension JobStore {
+    public var poolUsage: (open: Int, idle: Int, waiting: Int)? { nil }
 }
 
 /// Where jobs wait for workers: Redis Streams in production, memory otherwise.
