@@ -78,7 +78,9 @@ public enum BlockingHTTP {
         }
     }
 
-    static func onThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+    /// Runs `work` on a new thread of its own and returns its result; shared by the load
+    /// engine, whose event loops block in curl_multi_poll.
+    package static func onThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in
             let thread = Thread { continuation.resume(returning: work()) }
             thread.start()

@@ -1,3 +1,4 @@
+import AccordHTTP
 import Foundation
 
 /// A finished load run: the merged measurements of every engine and how honest they are.
@@ -44,7 +45,7 @@ public enum LoadRun {
                 // Each engine ramps up its own users at its share of the spawn rate.
                 share.spawnRate = plan.spawnRate.map { $0 / Double(threads) }
                 let engine = LoadEngine(plan: share, connections: connections, pacer: pacer)
-                group.addTask { await onThread { engine.run() } }
+                group.addTask { await BlockingHTTP.onThread { engine.run() } }
             }
             var all: [LoadEngine.Outcome] = []
             for await outcome in group { all.append(outcome) }
@@ -64,12 +65,5 @@ public enum LoadRun {
             behind: outcomes.reduce(0) { $0 + $1.behind },
             maxLagMilliseconds: Double(outcomes.map(\.maxLag).max() ?? 0) / 1e6,
             setupError: outcomes.compactMap(\.setupError).first)
-    }
-
-    static func onThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            let thread = Thread { continuation.resume(returning: work()) }
-            thread.start()
-        }
     }
 }
