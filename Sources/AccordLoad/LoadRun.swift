@@ -1,5 +1,4 @@
 import AccordHTTP
-import Foundation
 
 /// A finished load run: the merged measurements of every engine and how honest they are.
 public struct LoadResult: Sendable {
