@@ -44,11 +44,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "AccordProbes", dependencies: ["AccordStorage"], swiftSettings: strict),
-        .target(name: "AccordReports", dependencies: ["AccordChecks", "AccordSpec"], swiftSettings: strict),
+        .target(name: "AccordResults", dependencies: ["AccordChecks"], swiftSettings: strict),
+        .target(name: "AccordReports", dependencies: ["AccordChecks", "AccordSpec", "AccordResults"], swiftSettings: strict),
         .target(
             name: "AccordRunner",
             dependencies: [
-                "AccordSpec", "AccordChecks", "AccordHTTP", "AccordJSON", "AccordProbes", "AccordLoad",
+                "AccordSpec", "AccordChecks", "AccordHTTP", "AccordJSON", "AccordProbes", "AccordLoad", "AccordResults",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -76,14 +77,14 @@ let package = Package(
         .executableTarget(
             name: "accord",
             dependencies: [
-                "ControlPlane", "AccordRunner", "AccordSpec", "AccordChecks", "AccordReports", "AccordLoad",
+                "ControlPlane", "AccordRunner", "AccordSpec", "AccordChecks", "AccordReports", "AccordLoad", "AccordResults",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
         .testTarget(name: "AccordJSONTests", dependencies: ["AccordJSON"], swiftSettings: strict),
-        .testTarget(name: "AccordReportsTests", dependencies: ["AccordReports", "AccordChecks", "AccordSpec", "AccordJSON"], swiftSettings: strict),
+        .testTarget(name: "AccordReportsTests", dependencies: ["AccordReports", "AccordResults", "AccordChecks", "AccordSpec", "AccordJSON"], swiftSettings: strict),
         .testTarget(name: "AccordLoadTests", dependencies: ["AccordLoad", "AccordHTTP"], swiftSettings: strict),
         .testTarget(name: "AccordSpecTests", dependencies: ["AccordSpec", "AccordJSON"], swiftSettings: strict),
         .testTarget(name: "AccordChecksTests", dependencies: ["AccordChecks", "AccordSpec", "AccordJSON", "AccordHTTP"], swiftSettings: strict),

@@ -1,0 +1,161 @@
+import AccordChecks
+
+/// One measured stretch of load: an endpoint's target phase, a scenario (with its endpoints
+/// nested), or a capacity step. Latencies in milliseconds unless a name says otherwise.
+public struct LoadPhase: Codable, Sendable, Equatable {
+    public var name: String
+    /// How it was driven, in words: `50 connections, closed model`, `200 users, think 1–3 s`,
+    /// `constant 2000 req/s`.
+    public var load: String
+    public var seconds: Double
+    public var measurement: Measurement
+    /// Latency from the intended send time (µs), the basis of every percentile above.
+    public var latency: HistogramData
+    /// Latency from the actual send time (µs), for comparison with closed-loop tools.
+    public var uncorrectedLatency: HistogramData
+    /// Server-Timing phases (db, redis, app) as the server reported them (µs).
+    public var serverTiming: [String: HistogramData]
+    public var errorsByKind: [String: Int]
+    public var series: [SecondPoint]
+    /// The server side and the generator, sampled every second while loading.
+    public var resources: [ResourceSample]
+    /// A scenario's endpoints, each measured on its own.
+    public var endpoints: [LoadPhase]
+    /// Scenarios: whether the server answered /health 200 afterwards.
+    public var healthyAfterwards: Bool?
+
+    public init(
+        name: String, load: String, seconds: Double, measurement: Measurement, latency: HistogramData = HistogramData(),
+        uncorrectedLatency: HistogramData = HistogramData(), serverTiming: [String: HistogramData] = [:], errorsByKind: [String: Int] = [:],
+        series: [SecondPoint] = [], resources: [ResourceSample] = [], endpoints: [LoadPhase] = [], healthyAfterwards: Bool? = nil
+    ) {
+        self.name = name
+        self.load = load
+        self.seconds = seconds
+        self.measurement = measurement
+        self.latency = latency
+        self.uncorrectedLatency = uncorrectedLatency
+        self.serverTiming = serverTiming
+        self.errorsByKind = errorsByKind
+        self.series = series
+        self.resources = resources
+        self.endpoints = endpoints
+        self.healthyAfterwards = healthyAfterwards
+    }
+
+    /// The figures targets are judged on.
+    public struct Measurement: Codable, Sendable, Equatable {
+        public var requests: Int
+        public var rps: Double
+        public var errorRate: Double
+        public var p50: Double
+        public var p90: Double
+        public var p95: Double
+        public var p99: Double
+        public var p999: Double
+        public var max: Double
+        /// The generator, not the server, limited the run: rps is a floor.
+        public var generatorBound: Bool
+
+        public init(
+            requests: Int, rps: Double, errorRate: Double, p50: Double, p90: Double, p95: Double, p99: Double, p999: Double, max: Double,
+            generatorBound: Bool
+        ) {
+            self.requests = requests
+            self.rps = rps
+            self.errorRate = errorRate
+            self.p50 = p50
+            self.p90 = p90
+            self.p95 = p95
+            self.p99 = p99
+            self.p999 = p999
+            self.max = max
+            self.generatorBound = generatorBound
+        }
+
+        /// As the target evaluation takes it.
+        public var endpointMeasurement: EndpointMeasurement {
+            EndpointMeasurement(
+                p50: p50, p90: p90, p95: p95, p99: p99, max: max, rps: rps, errorRate: errorRate, requests: requests,
+                generatorBound: generatorBound)
+        }
+    }
+
+    /// One second of the run.
+    public struct SecondPoint: Codable, Sendable, Equatable {
+        public var second: Int
+        public var requests: Int
+        public var errors: Int
+        public var p50: Double
+        public var p99: Double
+
+        public init(second: Int, requests: Int, errors: Int, p50: Double, p99: Double) {
+            self.second = second
+            self.requests = requests
+            self.errors = errors
+            self.p50 = p50
+            self.p99 = p99
+        }
+    }
+
+    /// One sample of the machine while loading. Nil where it could not be read (no pid for a
+    /// `--target`, no database URL).
+    public struct ResourceSample: Codable, Sendable, Equatable {
+        public var second: Int
+        /// Server process CPU, percent of one core (200 = two cores busy).
+        public var serverCPU: Double?
+        public var serverRSSMiB: Double?
+        /// The generator's (this process's) CPU, percent of one core.
+        public var generatorCPU: Double?
+        /// PostgreSQL backends by state (`active`, `idle`, `idle in transaction`, …).
+        public var postgresConnections: [String: Int]?
+        public var redisClients: Int?
+        public var redisMemoryMiB: Double?
+
+        public init(
+            second: Int, serverCPU: Double? = nil, serverRSSMiB: Double? = nil, generatorCPU: Double? = nil,
+            postgresConnections: [String: Int]? = nil, redisClients: Int? = nil, redisMemoryMiB: Double? = nil
+        ) {
+            self.second = second
+            self.serverCPU = serverCPU
+            self.serverRSSMiB = serverRSSMiB
+            self.generatorCPU = generatorCPU
+            self.postgresConnections = postgresConnections
+            self.redisClients = redisClients
+            self.redisMemoryMiB = redisMemoryMiB
+        }
+    }
+}
+
+/// An HDR histogram as recorded values: `[value, count]` pairs in ascending order, values
+/// in microseconds at the histogram's precision (three significant digits). Small, exact
+/// enough to re-derive every percentile, and mergeable by adding counts.
+public struct HistogramData: Codable, Sendable, Equatable {
+    public var counts: [[UInt64]]
+
+    public init(counts: [[UInt64]] = []) {
+        self.counts = counts
+    }
+
+    public var totalCount: UInt64 { counts.reduce(0) { $0 + ($1.count == 2 ? $1[1] : 0) } }
+
+    /// The smallest recorded value at or below which `percentile` percent of the values lie.
+    public func value(atPercentile percentile: Double) -> UInt64 {
+        let total = totalCount
+        guard total > 0 else { return 0 }
+        let wanted = max(1, UInt64((min(100, max(0, percentile)) / 100 * Double(total)).rounded(.up)))
+        var seen: UInt64 = 0
+        for pair in counts where pair.count == 2 {
+            seen += pair[1]
+            if seen >= wanted { return pair[0] }
+        }
+        return counts.last(where: { $0.count == 2 })?[0] ?? 0
+    }
+
+    /// Both histograms' values together.
+    public func merged(with other: HistogramData) -> HistogramData {
+        var byValue: [UInt64: UInt64] = [:]
+        for pair in counts + other.counts where pair.count == 2 { byValue[pair[0], default: 0] += pair[1] }
+        return HistogramData(counts: byValue.keys.sorted().map { [$0, byValue[$0] ?? 0] })
+    }
+}
