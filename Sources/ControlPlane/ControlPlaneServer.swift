@@ -27,7 +27,23 @@ public final class ControlPlaneServer: Sendable {
         let queue: any JobQueue = config.faults.contains(.lostEnqueue) ? LosingQueue(queue) : queue
         self.monitor = DependencyMonitor(store: store, queue: queue, interval: config.backgroundInterval, logger: logger)
         self.relay = EnqueueRelay(store: store, queue: queue, interval: config.backgroundInterval, logger: logger, metrics: metrics)
-        self.service = JobService(store: store, queue: queue, monitor: monitor, logger: logger, faults: config.faults)
+        let service = JobService(
+            store: store, queue: queue, monitor: monitor, logger: logger, faults: config.faults, createBatch: config.createBatch,
+            readBatch: config.readBatch, metrics: metrics)
+        self.service = service
+        metrics.addGauges {
+            var gauges: [ServerMetrics.Gauge] = []
+            for batcher in service.batchUsage {
+                gauges.append(("accord_batch_waiting", "batch=\"\(batcher.name)\"", Double(batcher.waiting)))
+                gauges.append(("accord_batches_in_flight", "batch=\"\(batcher.name)\"", Double(batcher.inFlight)))
+            }
+            if let usage = queue.poolUsage {
+                gauges.append(("accord_pool_connections", "pool=\"redis\",state=\"open\"", Double(usage.open)))
+                gauges.append(("accord_pool_connections", "pool=\"redis\",state=\"idle\"", Double(usage.idle)))
+                gauges.append(("accord_pool_waiters", "pool=\"redis\"", Double(usage.waiting)))
+            }
+            return gauges
+        }
     }
 
     /// Connects the configured backend (applying migrations for PostgreSQL) and returns a
@@ -68,13 +84,24 @@ public final class ControlPlaneServer: Sendable {
         )
     }
 
-    /// Serves until SIGINT or SIGTERM (or until the calling task is cancelled): then stops
-    /// accepting, finishes in-flight requests, lets the relay flush, and closes the pools.
+    /// Serves until SIGINT or SIGTERM (or until the calling task is cancelled): then closes
+    /// batches without waiting for their deadlines, stops accepting, finishes in-flight
+    /// requests (those waiting in a batch included), lets the relay flush, and closes the pools.
     public func run(onListening: @escaping @Sendable (Int) async -> Void) async throws {
         await monitor.check()
         let app = application(onListening: onListening)
+        // The batch drainer comes last, so a signal reaches it first: from then on batches
+        // close at once, and the requests the HTTP server is still finishing are not held
+        // back by a batch deadline.
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [
+                    .init(service: app),
+                    .init(service: BatchDrainer(service: service), successTerminationBehavior: .ignore),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
-            try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+            try await group.run()
         } catch {
             await close()
             throw error
@@ -83,7 +110,20 @@ public final class ControlPlaneServer: Sendable {
     }
 
     private func close() async {
+        // Requests still in a batch get their answers before the connections go.
+        await service.drain()
         await service.store.close()
         await service.queue.close()
+    }
+}
+
+/// Waits for graceful shutdown, then makes every batch close at once (see `Batcher.drain`).
+struct BatchDrainer: Service {
+    let service: JobService
+
+    func run() async throws {
+        // Cancelled instead (the caller gave up): the pools close after `drain` in `close`.
+        guard (try? await gracefulShutdown()) != nil else { return }
+        await service.drain()
     }
 }

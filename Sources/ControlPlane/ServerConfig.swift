@@ -1,4 +1,5 @@
 import Logging
+import NIOCore
 
 /// Everything `accord serve` can be told; every field also has an environment variable.
 public struct ServerConfig: Sendable {
@@ -30,6 +31,17 @@ public struct ServerConfig: Sendable {
     public var rateLimits: RateLimits?
     /// Contract violations to commit on purpose (see `InjectedFault`); empty in normal use.
     public var faults: Set<InjectedFault> = []
+    /// Group commit: how many creates share one commit, how long a batch may wait for
+    /// company, how many batches commit at once.
+    public var createBatch: BatchLimits = ServerConfig.defaultCreateBatch
+    /// Batched reads of job status: one `WHERE id = ANY($1)` for the lookups waiting together.
+    public var readBatch: BatchLimits = ServerConfig.defaultReadBatch
+
+    /// Up to 256 creates per batch, no deadline (a free slot takes what waits), two batches
+    /// at work: while one waits for its commit to reach the disk, the next one gathers.
+    public static let defaultCreateBatch = BatchLimits(maxSize: 256, maxDelay: .zero, maxInFlight: 2)
+    /// Up to 256 lookups per query, one query per core at work.
+    public static let defaultReadBatch = BatchLimits(maxSize: 256, maxDelay: .zero, maxInFlight: max(2, System.coreCount))
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, store: StoreKind = .postgres,

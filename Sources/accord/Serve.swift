@@ -13,8 +13,8 @@ struct Serve: AsyncParsableCommand {
         abstract: "Run the reference control-plane server.",
         discussion: """
             Every option can also come from the environment: ACCORD_HOST, ACCORD_PORT, \
-            ACCORD_STORE, DATABASE_URL, REDIS_URL, ACCORD_LOG_LEVEL, ACCORD_API_KEYS, ACCORD_RATE_LIMIT \
-            (the flag wins). When the \
+            ACCORD_STORE, DATABASE_URL, REDIS_URL, ACCORD_LOG_LEVEL, ACCORD_API_KEYS, ACCORD_RATE_LIMIT, \
+            ACCORD_BATCH_SIZE, ACCORD_BATCH_DELAY_MS, ACCORD_BATCHES_IN_FLIGHT (the flag wins). When the \
             server is ready it prints one line, `listening on http://HOST:PORT`, to standard \
             output; logs go to standard error. SIGINT or SIGTERM stop it gracefully (exit 0).
             """
@@ -43,6 +43,15 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "Redis connections (env ACCORD_REDIS_POOL; default 8).")
     var redisPool: Int?
+
+    @Option(help: "Group commit: the most creates sharing one commit, and lookups sharing one read query; 1 turns batching off (env ACCORD_BATCH_SIZE; default 256).")
+    var batchSize: Int?
+
+    @Option(name: .customLong("batch-delay-ms"), help: "How long a create batch may wait for more requests while a commit slot is free, in milliseconds (env ACCORD_BATCH_DELAY_MS; default 0: a free slot takes what waits, and batches form by themselves under load).")
+    var batchDelay: Double?
+
+    @Option(help: "Create batches committing at once (env ACCORD_BATCHES_IN_FLIGHT; default 2).")
+    var batchesInFlight: Int?
 
     @Option(help: "API keys, comma-separated (env ACCORD_API_KEYS): when set, every route but /health and / needs one in X-API-Key.")
     var apiKeys: String?
@@ -94,6 +103,7 @@ struct Serve: AsyncParsableCommand {
             }
             if envName == "ACCORD_DB_POOL" { config.databasePoolSize = size } else { config.redisPoolSize = size }
         }
+        try resolveBatching(into: &config, environment: environment)
         if let raw = apiKeys ?? environment["ACCORD_API_KEYS"] {
             config.apiKeys = raw.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             if config.apiKeys.isEmpty { throw ValidationError("--api-keys names no key") }
@@ -111,6 +121,29 @@ struct Serve: AsyncParsableCommand {
             config.faults.insert(fault)
         }
         return config
+    }
+
+    /// The group-commit options: batch size (creates and reads), create deadline, slots.
+    private func resolveBatching(into config: inout ServerConfig, environment: [String: String]) throws {
+        if let raw = batchSize.map(String.init) ?? environment["ACCORD_BATCH_SIZE"] {
+            guard let size = Int(raw), (1...10_000).contains(size) else {
+                throw ValidationError("batch size must be a number from 1 to 10000, not '\(raw)'")
+            }
+            config.createBatch.maxSize = size
+            config.readBatch.maxSize = size
+        }
+        if let raw = batchDelay.map { String($0) } ?? environment["ACCORD_BATCH_DELAY_MS"] {
+            guard let milliseconds = Double(raw), milliseconds.isFinite, (0...60_000).contains(milliseconds) else {
+                throw ValidationError("batch delay must be from 0 to 60000 milliseconds, not '\(raw)'")
+            }
+            config.createBatch.maxDelay = .microseconds(Int64((milliseconds * 1000).rounded()))
+        }
+        if let raw = batchesInFlight.map(String.init) ?? environment["ACCORD_BATCHES_IN_FLIGHT"] {
+            guard let count = Int(raw), (1...64).contains(count) else {
+                throw ValidationError("batches in flight must be a number from 1 to 64, not '\(raw)'")
+            }
+            config.createBatch.maxInFlight = count
+        }
     }
 
     func validate() throws {

@@ -30,10 +30,22 @@ enum JobRow {
         """
 
     /// The VALUES list matching `insertColumns`, timestamps converted from microseconds.
-    static let insertValues = """
-        $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
-        \(timestamp("$15")), \(timestamp("$16")), \(timestamp("$17")), $18, \(timestamp("$19"))
-        """
+    static let insertValues = values { "$\($0)" }
+
+    /// How many values `parameters(of:)` gives per job.
+    static let insertColumnCount = 19
+
+    /// The value expressions matching `insertColumns`, the n-th value (1-based) named by
+    /// `reference(n)`, given as text: integers cast, timestamps converted from microseconds.
+    static func values(_ reference: (Int) -> String) -> String {
+        (1...insertColumnCount).map { n -> String in
+            switch n {
+            case 7, 9, 10, 11: "\(reference(n))::int"
+            case 15, 16, 17, 19: timestamp(reference(n))
+            default: reference(n)
+            }
+        }.joined(separator: ", ")
+    }
 
     /// Microseconds since the epoch, exactly (extract returns numeric since PostgreSQL 14).
     static func micros(_ column: String) -> String {

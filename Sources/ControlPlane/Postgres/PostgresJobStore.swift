@@ -46,22 +46,24 @@ public final class PostgresJobStore: JobStore {
     }
 
     public func insert(_ job: Job) async throws -> InsertOutcome {
-        try await run("inserting job \(job.id)") { connection throws(PGError) in
-            // ON CONFLICT waits for a concurrent insert of the same key to commit, then does
-            // nothing: of N simultaneous requests with one key, exactly one row is written.
-            // A second try covers the winner being deleted between our insert and our select.
-            for _ in 0..<3 {
-                let inserted = try connection.execute(Statement.insert, JobRow.parameters(of: job))
-                if inserted.rowCount > 0 { return .inserted(JobRow.decode(inserted, row: 0)) }
-                guard let key = job.request.idempotencyKey else { break }
-                // A new statement, so a new snapshot: it sees the committed winner.
-                let existing = try connection.execute(Statement.selectByIdempotencyKey, [key])
-                if existing.rowCount > 0 { return .existing(JobRow.decode(existing, row: 0)) }
-            }
-            throw PGError(
-                message: "insert of job \(job.id) wrote no row and found no row with its idempotency key",
-                connectionBroken: false)
+        try await run("inserting job \(job.id)") { connection throws(PGError) in try Self.insertOne(job, on: connection) }
+    }
+
+    /// ON CONFLICT waits for a concurrent insert of the same key to commit, then does nothing:
+    /// of N simultaneous requests with one key, exactly one row is written. A second try covers
+    /// the winner being deleted between our insert and our select.
+    static func insertOne(_ job: Job, on connection: PGConnection) throws(PGError) -> InsertOutcome {
+        for _ in 0..<3 {
+            let inserted = try connection.execute(Statement.insert, JobRow.parameters(of: job))
+            if inserted.rowCount > 0 { return .inserted(JobRow.decode(inserted, row: 0)) }
+            guard let key = job.request.idempotencyKey else { break }
+            // A new statement, so a new snapshot: it sees the committed winner.
+            let existing = try connection.execute(Statement.selectByIdempotencyKey, [key])
+            if existing.rowCount > 0 { return .existing(JobRow.decode(existing, row: 0)) }
         }
+        throw PGError(
+            message: "insert of job \(job.id) wrote no row and found no row with its idempotency key",
+            connectionBroken: false)
     }
 
     public func job(id: String) async throws -> Job? {
@@ -102,10 +104,17 @@ public final class PostgresJobStore: JobStore {
         }
     }
 
+    /// Commits without waiting for the disk (`synchronous_commit = off` for this transaction
+    /// only): a mark lost in a crash costs nothing but a no-op, since the relay offers the
+    /// row again and the queue's marker recognises the job. Creates need not wait for a
+    /// second flush of the write-ahead log.
     public func markEnqueued(ids: [String], at: Timestamp) async throws {
         guard !ids.isEmpty else { return }
         try await run("marking \(ids.count) jobs enqueued") { connection throws(PGError) in
-            try connection.execute(Statement.markEnqueued, [Self.arrayLiteral(ids), String(at.microsecondsSinceEpoch)])
+            try connection.transaction { () throws(PGError) in
+                try connection.execute("SET LOCAL synchronous_commit = off")
+                try connection.execute(Statement.markEnqueued, [Self.arrayLiteral(ids), String(at.microsecondsSinceEpoch)])
+            }
             return ()
         }
     }
@@ -126,7 +135,13 @@ public final class PostgresJobStore: JobStore {
     /// A PostgreSQL array literal of text: every element double-quoted, `"` and `\` escaped,
     /// so no element can end the array or an element early.
     static func arrayLiteral(_ elements: [String]) -> String {
+        arrayLiteral(elements.map(Optional.some))
+    }
+
+    /// `arrayLiteral` with nil elements as SQL NULL (unquoted `NULL`; a quoted "NULL" is text).
+    static func arrayLiteral(_ elements: [String?]) -> String {
         let quoted = elements.map { element -> String in
+            guard let element else { return "NULL" }
             var escaped = "\""
             for character in element {
                 if character == "\"" || character == "\\" { escaped.append("\\") }
@@ -142,7 +157,7 @@ public final class PostgresJobStore: JobStore {
     /// An idle connection the server closed (a restart, an idle timeout) is noticed before
     /// anything is sent on it and replaced: nothing ran, so trying the next connection is safe
     /// even for inserts. Without this, the first requests after a database restart would fail.
-    private func run<T: Sendable>(
+    func run<T: Sendable>(
         _ doing: String, _ body: @escaping @Sendable (PGConnection) throws(PGError) -> T
     ) async throws -> T {
         for _ in 0...pool.capacity {
@@ -162,7 +177,7 @@ public final class PostgresJobStore: JobStore {
 }
 
 /// The statements of the store, built once. Values are always bound as parameters.
-private enum Statement {
+enum Statement {
     static let insert = """
         INSERT INTO jobs (\(JobRow.insertColumns)) VALUES (\(JobRow.insertValues))
         ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING

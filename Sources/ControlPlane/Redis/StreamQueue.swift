@@ -113,6 +113,8 @@ public final class StreamQueue: JobQueue {
     public func close() async {
         await pool.close()
     }
+
+    public var poolUsage: (open: Int, idle: Int, waiting: Int)? { pool.usage }
 }
 
 extension StreamQueue {

@@ -2,6 +2,10 @@ import Logging
 
 /// The control plane's behaviour, independent of HTTP: create (idempotent, durable, queued
 /// exactly once), read, cancel, and the statistics. Routes translate to and from it.
+///
+/// Concurrent creates are committed together (`GroupCommit`), concurrent reads share one
+/// query, and concurrent stats requests share one fetch that started after they arrived: no
+/// answer is older than its request.
 public final class JobService: Sendable {
     /// What a create request comes to.
     public enum CreateResult: Sendable, Equatable {
@@ -13,55 +17,69 @@ public final class JobService: Sendable {
         case conflict(Job)
     }
 
+    /// The queue statistics: Redis's side and the jobs per status.
+    public typealias Stats = (queue: QueueSnapshot, counts: [JobStatus: Int64])
+
     public let store: any JobStore
     public let queue: any JobQueue
     let monitor: DependencyMonitor
     let logger: Logger
     let faults: Set<InjectedFault>
+    let creates: Batcher<Job, InsertOutcome>
+    let reads: Batcher<String, Job?>
+    let statsReads: Batcher<Void, Stats>
 
-    public init(store: any JobStore, queue: any JobQueue, monitor: DependencyMonitor, logger: Logger, faults: Set<InjectedFault> = []) {
+    public init(
+        store: any JobStore, queue: any JobQueue, monitor: DependencyMonitor, logger: Logger, faults: Set<InjectedFault> = [],
+        createBatch: BatchLimits = ServerConfig.defaultCreateBatch, readBatch: BatchLimits = ServerConfig.defaultReadBatch,
+        metrics: ServerMetrics? = nil
+    ) {
         self.store = store
         self.queue = queue
         self.monitor = monitor
         self.logger = logger
         self.faults = faults
+        let commit = GroupCommit(store: store, queue: queue, monitor: monitor, logger: logger)
+        self.creates = Batcher(name: "create", limits: createBatch, metrics: metrics) { jobs in await commit.commit(jobs) }
+        self.reads = Batcher(name: "read", limits: readBatch, metrics: metrics) { ids in
+            do {
+                let found = try await monitor.observe(.database) { try await store.jobs(ids: Array(Set(ids))) }
+                return ids.map { .success(found[$0]) }
+            } catch {
+                return ids.map { _ in .failure(error) }
+            }
+        }
+        // One fetch at a time: every request waiting when it starts shares it.
+        self.statsReads = Batcher(name: "stats", limits: BatchLimits(maxSize: 100_000, maxInFlight: 1), metrics: metrics) { requests in
+            do {
+                async let counts = monitor.observe(.database) { try await store.countsByStatus() }
+                async let snapshot = monitor.observe(.redis) { try await queue.snapshot() }
+                let stats: Stats = (try await snapshot, try await counts)
+                return requests.map { _ in .success(stats) }
+            } catch {
+                return requests.map { _ in .failure(error) }
+            }
+        }
     }
 
-    /// Commits the job, then tries to enqueue it at once. A failed enqueue is not the
-    /// client's problem: the row is the source of truth and the relay enqueues it later.
+    /// Commits the job (with whatever other creates arrive at the same moment), then tries to
+    /// enqueue it at once. A failed enqueue is not the client's problem: the row is the
+    /// source of truth and the relay enqueues it later.
     public func create(_ request: JobRequest) async throws -> CreateResult {
         var request = request
         if faults.contains(.duplicateJobs) { request.idempotencyKey = nil }
         if faults.contains(.acceptBadPriority) { request.priority = min(request.priority, 3) }
         let job = Job(id: JobID.random(), request: request, createdAt: .now())
-        let outcome = try await monitor.observe(.database) { try await self.store.insert(job) }
-        switch outcome {
+        switch try await creates.submit(job) {
         case let .existing(existing):
             return existing.isSameRequest(as: request) ? .replayed(existing) : .conflict(existing)
         case let .inserted(inserted):
-            await enqueueNow(inserted)
             return .created(inserted)
         }
     }
 
-    private func enqueueNow(_ job: Job) async {
-        do {
-            try await monitor.observe(.redis) { try await self.queue.enqueue([job]) }
-        } catch {
-            logger.warning("enqueue deferred to the relay", metadata: ["job_id": "\(job.id)", "error": "\(error)"])
-            return
-        }
-        do {
-            try await monitor.observe(.database) { try await self.store.markEnqueued(ids: [job.id], at: .now()) }
-        } catch {
-            // The job is in its stream; the relay will find the row unmarked and re-offer it,
-            // and the queue's exactly-once marker turns that into a no-op.
-            logger.warning("could not mark job enqueued", metadata: ["job_id": "\(job.id)", "error": "\(error)"])
-        }
-    }
-
     public func job(id: String) async throws -> Job? {
-        try await monitor.observe(.database) { try await self.store.job(id: id) }
+        try await reads.submit(id)
     }
 
     public func cancel(id: String) async throws -> CancelOutcome {
@@ -69,9 +87,22 @@ public final class JobService: Sendable {
     }
 
     /// The queue statistics: two cheap reads, never a scan of the jobs table.
-    public func stats() async throws -> (queue: QueueSnapshot, counts: [JobStatus: Int64]) {
-        async let counts = monitor.observe(.database) { try await self.store.countsByStatus() }
-        async let snapshot = monitor.observe(.redis) { try await self.queue.snapshot() }
-        return (try await snapshot, try await counts)
+    public func stats() async throws -> Stats {
+        try await statsReads.submit(())
+    }
+
+    /// Answers every request already waiting for a batch; called at shutdown before the
+    /// connections close, so no batch is lost.
+    public func drain() async {
+        await creates.drain()
+        await reads.drain()
+        await statsReads.drain()
+    }
+
+    /// Requests waiting for a batch and batches at work, per batcher (for `/metrics`).
+    var batchUsage: [(name: String, waiting: Int, inFlight: Int)] {
+        [creates.usage, reads.usage, statsReads.usage].enumerated().map { index, usage in
+            ([creates.name, reads.name, statsReads.name][index], usage.waiting, usage.inFlight)
+        }
     }
 }

@@ -18,7 +18,15 @@ public enum CancelOutcome: Sendable, Equatable {
 public protocol JobStore: Sendable {
     /// Commits `job` unless its idempotency key is taken; durable when this returns.
     func insert(_ job: Job) async throws -> InsertOutcome
+    /// Commits many jobs at once (group commit), each unless its idempotency key is taken:
+    /// one outcome per job, in order, every inserted one durable when this returns. A job the
+    /// store refused on its own (a value the database rejects) fails alone; a failure of the
+    /// store itself throws. The jobs' idempotency keys are distinct (the caller settles
+    /// duplicates within a batch).
+    func insert(_ jobs: [Job]) async throws -> [Result<InsertOutcome, DependencyError>]
     func job(id: String) async throws -> Job?
+    /// The jobs with these ids that exist, by id: one lookup for many readers.
+    func jobs(ids: [String]) async throws -> [String: Job]
     /// Moves a pending or queued job to `cancelled` (with `completed_at = at`).
     func cancel(id: String, at: Timestamp) async throws -> CancelOutcome
     /// Jobs per status, without scanning the jobs table.
@@ -38,6 +46,19 @@ public protocol JobStore: Sendable {
 
 extension JobStore {
     public var poolUsage: (open: Int, idle: Int, waiting: Int)? { nil }
+
+    /// One insert after the other: for stores where a statement costs nothing.
+    public func insert(_ jobs: [Job]) async throws -> [Result<InsertOutcome, DependencyError>] {
+        var outcomes: [Result<InsertOutcome, DependencyError>] = []
+        for job in jobs { outcomes.append(.success(try await insert(job))) }
+        return outcomes
+    }
+
+    public func jobs(ids: [String]) async throws -> [String: Job] {
+        var found: [String: Job] = [:]
+        for id in ids { found[id] = try await job(id: id) }
+        return found
+    }
 }
 
 /// Where jobs wait for workers: Redis Streams in production, memory otherwise.
@@ -50,6 +71,12 @@ public protocol JobQueue: Sendable {
     func workerCount() async throws -> Int
     func ping() async throws
     func close() async
+    /// Connections open, idle and waited for (nil when the queue has no pool).
+    var poolUsage: (open: Int, idle: Int, waiting: Int)? { get }
+}
+
+extension JobQueue {
+    public var poolUsage: (open: Int, idle: Int, waiting: Int)? { nil }
 }
 
 /// A dependency the server needs, named as `/health` names it.

@@ -11,4 +11,5 @@ final class LosingQueue: JobQueue {
     func workerCount() async throws -> Int { try await base.workerCount() }
     func ping() async throws { try await base.ping() }
     func close() async { await base.close() }
+    var poolUsage: (open: Int, idle: Int, waiting: Int)? { base.poolUsage }
 }
