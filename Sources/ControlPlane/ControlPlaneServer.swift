@@ -73,10 +73,13 @@ public final class ControlPlaneServer: Sendable {
         if let limits = config.rateLimits {
             router.add(middleware: RateLimitMiddleware(limits: limits, store: rateLimitStore, logger: logger))
         }
-        Routes(service: service, monitor: monitor, storeName: config.store.rawValue, faults: config.faults, metrics: metrics)
-            .register(on: router)
+        Routes(
+            service: service, monitor: monitor, storeName: config.store.rawValue, faults: config.faults, metrics: metrics,
+            bodyTimeout: config.httpLimits.bodyTimeout
+        ).register(on: router)
         return Application(
             router: router,
+            server: config.httpLimits.serverBuilder,
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: nil),
             services: [monitor, relay],
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },

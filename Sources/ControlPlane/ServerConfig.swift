@@ -31,6 +31,8 @@ public struct ServerConfig: Sendable {
     public var rateLimits: RateLimits?
     /// Contract violations to commit on purpose (see `InjectedFault`); empty in normal use.
     public var faults: Set<InjectedFault> = []
+    /// Header limits and timeouts for slow or stalled clients (see `HTTPLimits`).
+    public var httpLimits = HTTPLimits()
     /// Group commit: how many creates share one commit, how long a batch may wait for
     /// company, how many batches commit at once.
     public var createBatch: BatchLimits = ServerConfig.defaultCreateBatch

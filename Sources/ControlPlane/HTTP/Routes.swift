@@ -4,19 +4,21 @@ import Hummingbird
 import NIOCore
 
 /// The control-plane endpoints of CONTRACT.md, translating HTTP to `JobService` and back.
-struct Routes<Context: RequestContext> {
+struct Routes<Context: RequestContext & ConnectionControl> {
     let service: JobService
     let monitor: DependencyMonitor
     let storeName: String
     var faults: Set<InjectedFault> = []
     var metrics: ServerMetrics?
+    /// How long a create-job body may take to arrive (`HTTPLimits.bodyTimeout`).
+    var bodyTimeout: Duration = .seconds(30)
 
     func register(on router: Router<Context>) {
         router.get("/health") { _, _ in health() }
         router.get("/") { _, _ in
             Response.json(.ok, ["service": "control-plane", "version": .string(ControlPlaneVersion.current), "status": "operational"])
         }
-        router.post("/api/v1/jobs") { request, _ in try await createJob(request) }
+        router.post("/api/v1/jobs") { request, context in try await createJob(request, context) }
         router.get("/api/v1/jobs/:job_id") { _, context in try await jobStatus(context) }
         router.post("/api/v1/jobs/:job_id/cancel") { _, context in try await cancelJob(context) }
         router.get("/api/v1/queue/stats") { _, _ in try await queueStats() }
@@ -42,17 +44,12 @@ struct Routes<Context: RequestContext> {
         return .json(snapshot.isHealthy ? .ok : .serviceUnavailable, body)
     }
 
-    func createJob(_ request: Request) async throws -> Response {
+    func createJob(_ request: Request, _ context: Context) async throws -> Response {
         if let contentType = request.headers[.contentType], !Self.isJSON(contentType) {
             throw APIError(.unsupportedMediaType, detail: "Content-Type must be application/json")
         }
-        let body: ByteBuffer
-        do {
-            body = try await request.body.collect(upTo: CreateJobValidation.maxBodyBytes)
-        } catch is NIOTooManyBytesError {
-            throw APIError(.contentTooLarge, detail: .string("Request body larger than \(CreateJobValidation.maxBodyBytes) bytes"))
-        }
-        let bytes = body.getBytes(at: body.readerIndex, length: body.readableBytes) ?? []
+        let bytes = try await RequestBodyReader(limit: CreateJobValidation.maxBodyBytes, timeout: bodyTimeout)
+            .read(request, context)
         let jobRequest = try CreateJobValidation.validate(
             query: request.uri.query.map { Substring($0) } ?? "", body: bytes,
             maxPriority: faults.contains(.acceptBadPriority) ? 9 : 3
