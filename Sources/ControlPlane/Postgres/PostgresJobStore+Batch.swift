@@ -8,13 +8,6 @@ extension PostgresJobStore {
     /// whose key is taken (also by a concurrent, uncommitted batch: the insert waits for it)
     /// is not written, and the winner is read back.
     public func insert(_ jobs: [Job]) async throws -> [Result<InsertOutcome, DependencyError>] {
-        if jobs.count == 1, let job = jobs.first {
-            do {
-                return [.success(try await insert(job))]
-            } catch let error as DependencyError {
-                return [.failure(error)]
-            }
-        }
         guard !jobs.isEmpty else { return [] }
         return try await run("inserting \(jobs.count) jobs") { connection throws(PGError) in
             do throws(PGError) {
@@ -63,11 +56,14 @@ extension PostgresJobStore {
             } catch where error.sqlstate == "40P01" && attempt < 3 {
                 continue
             }
-            var insertedByID: [String: Job] = [:]
-            for job in JobRow.decodeAll(inserted) { insertedByID[job.id] = job }
+            // RETURNING id only: a row written is exactly the job we sent.
+            var insertedIDs = Set<String>()
+            for row in 0..<inserted.rowCount {
+                if let id = inserted.string(row: row, column: 0) { insertedIDs.insert(id) }
+            }
             remaining.removeAll { index in
-                guard let job = insertedByID[jobs[index].id] else { return false }
-                outcomes[index] = .inserted(job)
+                guard insertedIDs.contains(jobs[index].id) else { return false }
+                outcomes[index] = .inserted(jobs[index])
                 return true
             }
             let keys = remaining.compactMap { jobs[$0].request.idempotencyKey }
@@ -112,7 +108,7 @@ enum BatchStatement {
             FROM unnest(\(arrays)) WITH ORDINALITY AS batch(\(names), position)
             ORDER BY c18, position
             ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-            RETURNING \(JobRow.columns)
+            RETURNING id
             """
     }()
 

@@ -111,10 +111,7 @@ public final class PostgresJobStore: JobStore {
     public func markEnqueued(ids: [String], at: Timestamp) async throws {
         guard !ids.isEmpty else { return }
         try await run("marking \(ids.count) jobs enqueued") { connection throws(PGError) in
-            try connection.transaction { () throws(PGError) in
-                try connection.execute("SET LOCAL synchronous_commit = off")
-                try connection.execute(Statement.markEnqueued, [Self.arrayLiteral(ids), String(at.microsecondsSinceEpoch)])
-            }
+            try connection.execute(Statement.markEnqueued, [Self.arrayLiteral(ids), String(at.microsecondsSinceEpoch)])
             return ()
         }
     }
@@ -140,16 +137,26 @@ public final class PostgresJobStore: JobStore {
 
     /// `arrayLiteral` with nil elements as SQL NULL (unquoted `NULL`; a quoted "NULL" is text).
     static func arrayLiteral(_ elements: [String?]) -> String {
-        let quoted = elements.map { element -> String in
-            guard let element else { return "NULL" }
-            var escaped = "\""
-            for character in element {
-                if character == "\"" || character == "\\" { escaped.append("\\") }
-                escaped.append(character)
+        // Built on UTF-8 bytes: `"` and `\` are ASCII and never part of a multi-byte
+        // sequence, and byte work is much cheaper than Character iteration (this runs for
+        // every value of every batch).
+        var bytes: [UInt8] = [UInt8(ascii: "{")]
+        bytes.reserveCapacity(elements.reduce(2) { $0 + ($1?.utf8.count ?? 4) + 3 })
+        for (index, element) in elements.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            guard let element else {
+                bytes.append(contentsOf: "NULL".utf8)
+                continue
             }
-            return escaped + "\""
+            bytes.append(UInt8(ascii: "\""))
+            for byte in element.utf8 {
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { bytes.append(UInt8(ascii: "\\")) }
+                bytes.append(byte)
+            }
+            bytes.append(UInt8(ascii: "\""))
         }
-        return "{" + quoted.joined(separator: ",") + "}"
+        bytes.append(UInt8(ascii: "}"))
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Runs `body` with a pooled connection, turning every failure into a DependencyError.
@@ -205,10 +212,13 @@ enum Statement {
         ORDER BY created_at LIMIT $1
         """
 
-    /// Keeps the first enqueue time, and leaves rows that need no change unwritten.
+    /// Keeps the first enqueue time, and leaves rows that need no change unwritten. The
+    /// `set_config(…, true)` applies to this statement's own transaction, which commits
+    /// right after it: one round trip instead of BEGIN, SET LOCAL, UPDATE, COMMIT.
     static let markEnqueued = """
         UPDATE jobs SET enqueued_at = coalesce(enqueued_at, \(JobRow.timestamp("$2"))),
             status = CASE WHEN status = 'pending' THEN 'queued' ELSE status END
+        FROM (SELECT set_config('synchronous_commit', 'off', true)) AS asynchronous_commit
         WHERE id = ANY($1::text[]) AND (enqueued_at IS NULL OR status = 'pending')
         """
 }
