@@ -1,4 +1,5 @@
 import AccordChecks
+import AccordResults
 
 /// JUnit XML in the common Jenkins/Ant shape: one `<testsuite>` per spec file, one
 /// `<testcase>` per case with `classname` and `time`; `<failure>` for a broken expectation,
@@ -22,15 +23,29 @@ import AccordChecks
 /// </testsuites>
 /// ```
 public enum JUnitReport {
+    /// An `accord run`: every verdict suite (functional, targets, scenarios, capacity,
+    /// reconciliation, reliability), one testcase per verdict.
+    public static func render(_ report: RunReport, name: String = "accord run") -> String {
+        render(suites: report.suites, name: name)
+    }
+
+    /// An `accord check` run, through the same suites a run report carries.
     public static func render(_ run: CheckRunResult, name: String = "accord check") -> String {
+        render(suites: run.suites.map(RunReport.Suite.init), name: name)
+    }
+
+    /// The one renderer: `accord check`, `accord run`, `accord report` and `accord compare` all end here.
+    public static func render(suites: [RunReport.Suite], name: String) -> String {
         var xml = #"<?xml version="1.0" encoding="UTF-8"?>"# + "\n"
-        let totals = run.suites.flatMap(\.cases)
-        xml += "<testsuites name=\"\(escape(name))\" tests=\"\(totals.count)\" failures=\"\(run.count(.failed))\" "
-            + "errors=\"\(run.count(.error))\" time=\"\(seconds(run.suites.reduce(0) { $0 + $1.durationSeconds }))\">\n"
-        for (index, suite) in run.suites.enumerated() {
+        let totals = suites.flatMap(\.cases)
+        let failed = totals.filter { $0.outcome == .failed }.count
+        let errors = totals.filter { $0.outcome == .error }.count
+        xml += "<testsuites name=\"\(escape(name))\" tests=\"\(totals.count)\" failures=\"\(failed)\" "
+            + "errors=\"\(errors)\" time=\"\(seconds(suites.reduce(0) { $0 + $1.seconds }))\">\n"
+        for (index, suite) in suites.enumerated() {
             xml += "  <testsuite name=\"\(escape(suite.name))\" id=\"\(index)\" tests=\"\(suite.cases.count)\" "
                 + "failures=\"\(suite.count(.failed))\" errors=\"\(suite.count(.error))\" skipped=\"\(suite.count(.skipped))\" "
-                + "time=\"\(seconds(suite.durationSeconds))\" file=\"\(escape(suite.file))\">\n"
+                + "time=\"\(seconds(suite.seconds))\" file=\"\(escape(suite.file))\">\n"
             for result in suite.cases {
                 xml += testcase(result, suite: suite)
             }
@@ -40,9 +55,9 @@ public enum JUnitReport {
         return xml
     }
 
-    static func testcase(_ result: CaseResult, suite: SuiteResult) -> String {
+    static func testcase(_ result: RunReport.Case, suite: RunReport.Suite) -> String {
         let open = "    <testcase classname=\"\(escape(suite.name))\" name=\"\(escape(result.name))\" "
-            + "time=\"\(seconds(result.durationSeconds))\""
+            + "time=\"\(seconds(result.seconds))\""
         var body = ""
         switch result.outcome {
         case .passed:
@@ -74,27 +89,5 @@ public enum JUnitReport {
         return "\(milliseconds / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)"
     }
 
-    /// XML-escapes text for attributes and element content; drops characters XML 1.0
-    /// cannot carry at all (most C0 controls), so a binary response never breaks the file.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
-            default:
-                if scalar.value < 0x20 || (0xFFFE...0xFFFF).contains(scalar.value) {
-                    out += "\u{FFFD}"
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out
-    }
+    static func escape(_ text: String) -> String { Markup.escape(text) }
 }

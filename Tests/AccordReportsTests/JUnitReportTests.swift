@@ -11,10 +11,6 @@ typealias SpecLocation = AccordSpec.SourceLocation
 /// (`fixtures/reports/check.junit.xml`; `ACCORD_RECORD=1` re-records it).
 @Suite("JUnit report")
 struct JUnitReportTests {
-    static let fixtures = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("fixtures/reports")
-
     static let run: CheckRunResult = {
         func at(_ line: Int) -> SpecLocation { SpecLocation(file: "specs/jobs.yaml", line: line, column: 5) }
         let suite = SuiteResult(name: "create-job", file: "specs/jobs.yaml", cases: [
@@ -34,13 +30,7 @@ struct JUnitReportTests {
     }()
 
     @Test func matchesTheGoldenFile() throws {
-        let xml = JUnitReport.render(Self.run)
-        let url = Self.fixtures.appendingPathComponent("check.junit.xml")
-        if ProcessInfo.processInfo.environment["ACCORD_RECORD"] == "1" {
-            try xml.write(to: url, atomically: true, encoding: .utf8)
-            return
-        }
-        #expect(xml == (try String(contentsOf: url, encoding: .utf8)))
+        try ReportFixtures.expect(JUnitReport.render(Self.run), matches: "check.junit.xml")
     }
 
     @Test func countsAgreeWithTheCases() throws {

@@ -1,0 +1,181 @@
+import AccordChecks
+import AccordResults
+
+/// The sections of both reports, in the order of the vendor's baseline: summary, environment,
+/// targets, single-request performance, capacity, scenarios, resources, bottlenecks,
+/// reconciliation, reliability, functional contract, validation status, reproduce.
+extension ReportDocument {
+    /// The suites that are not functional spec files (see `RunReport.suites`).
+    static let verdictSuites: Set<String> = ["targets", "scenarios", "capacity", "reconciliation", "reliability"]
+
+    /// The section ids, in order; tests and `scripts/check-report-html.sh` look for each.
+    static let sectionIDs = [
+        "summary", "environment", "targets", "performance", "capacity", "scenarios", "resources", "bottlenecks",
+        "reconciliation", "reliability", "functional", "validation", "reproduce",
+    ]
+
+    init(_ report: RunReport) {
+        let verdict = report.targetUnreachable ? "❌ FAILED (target unreachable)" : report.passed ? "✅ PASSED" : "❌ FAILED"
+        var system = "Accord Engine Control Plane at \(report.target)"
+        if report.booted { system += " (the reference server, booted for this run)" }
+        self.init(
+            title: "Performance Baseline Report — verified",
+            header: [
+                [.strong("Date:"), .text(" \(report.date)")],
+                [.strong("System:"), .text(" \(system)")],
+                [.strong("Verdict:"), .text(" \(verdict)")],
+            ],
+            passed: report.passed,
+            sections: [
+                Self.summary(report), Self.environment(report), Self.targets(report), Self.performance(report),
+                Self.capacity(report), Self.scenarios(report), Self.resources(report), Self.bottlenecks(report),
+                Self.reconciliation(report), Self.reliability(report), Self.functional(report), Self.validation(report),
+                Self.reproduce(report),
+            ])
+    }
+
+    static func functionalSuites(_ report: RunReport) -> [RunReport.Suite] {
+        report.suites.filter { !verdictSuites.contains($0.name) }
+    }
+
+    static func counts(_ suites: [RunReport.Suite]) -> (passed: Int, failed: Int, errors: Int, skipped: Int) {
+        let cases = suites.flatMap(\.cases)
+        func count(_ outcome: CaseOutcome) -> Int { cases.filter { $0.outcome == outcome }.count }
+        return (count(.passed), count(.failed), count(.error), count(.skipped))
+    }
+
+    static func summary(_ report: RunReport) -> Section {
+        var items: [[Span]] = []
+        if report.targetUnreachable {
+            items.append([.strong("The target could not be reached:"), .text(" nothing below was measured against it.")])
+        }
+        let functional = counts(functionalSuites(report))
+        items.append([.text(
+            "Functional contract: \(functional.passed) passed, \(functional.failed) failed, \(functional.errors) errors, \(functional.skipped) skipped."
+        )])
+        if let targets = report.suite(named: "targets") {
+            items.append([.text(
+                "Performance targets: \(targets.count(.passed)) met, \(targets.count(.failed)) missed, \(targets.count(.error)) not measurable (generator-bound)."
+            )])
+        }
+        for capacity in report.capacity {
+            let sustained = capacity.sustainedRPS.map { "\(ReportFormat.rps($0)) req/s sustained" } ?? "no rate sustained"
+            let floor = capacity.generatorBound ? " (generator-bound: at least)" : ""
+            items.append([.text("Capacity of \(capacity.subject): \(sustained), \(ReportFormat.rps(capacity.peakRPS)) req/s peak\(floor).")])
+        }
+        if !report.scenarios.isEmpty {
+            let healthy = report.scenarios.filter { $0.healthyAfterwards == true }.count
+            items.append([.text("Scenarios: \(report.scenarios.count) run, the server healthy after \(healthy) of them.")])
+        }
+        if !report.reconciliation.isEmpty {
+            let acknowledged = report.reconciliation.reduce(0) { $0 + $1.acknowledged }
+            let lost = report.reconciliation.reduce(0) { $0 + $1.lost }
+            let duplicated = report.reconciliation.reduce(0) { $0 + $1.duplicated }
+            items.append([.text("Reconciliation: \(acknowledged) acknowledged jobs checked, \(lost) lost, \(duplicated) duplicated.")])
+        }
+        if !report.reliability.isEmpty {
+            let recovered = report.reliability.filter { $0.recoverySeconds != nil }.count
+            items.append([.text("Faults: \(report.reliability.count) injected, recovered from \(recovered).")])
+        }
+        items.append([.text("Load profile "), .code(report.profile), .text(".")])
+        return Section(id: "summary", title: "Executive Summary", blocks: [
+            .paragraph([.strong("Verdict:"), .text(report.passed ? " ✅ PASSED" : " ❌ FAILED")]),
+            .list(items),
+        ])
+    }
+
+    static func environment(_ report: RunReport) -> Section {
+        guard !report.environment.isEmpty else {
+            return Section(id: "environment", title: "Test Environment", blocks: [.text("No environment facts were recorded.")])
+        }
+        return Section(id: "environment", title: "Test Environment", blocks: [
+            .table(Table(header: ["Fact", "Value"], rows: report.environment.map { [$0.name, $0.value] }))
+        ])
+    }
+
+    static func targets(_ report: RunReport) -> Section {
+        let title = "Performance Targets vs Measured"
+        guard let suite = report.suite(named: "targets"), !suite.cases.isEmpty else {
+            return Section(id: "targets", title: title, blocks: [.text("No targets in the specs.")])
+        }
+        let rows = suite.cases.map { result -> [String] in
+            // Target names read `create_job p95 < 50 ms — measured 7.1 ms` (TargetEvaluation).
+            let parts = result.name.components(separatedBy: " — measured ")
+            let measured = parts.count == 2 ? parts[1] : "—"
+            var verdict = ReportFormat.mark(result.outcome)
+            if result.outcome == .error { verdict += " \(result.reason ?? "not measurable")" }
+            return [parts[0], measured, verdict]
+        }
+        return Section(id: "targets", title: title, blocks: [
+            .table(Table(header: ["Target", "Measured", "Verdict"], rows: rows)),
+            .text("✅ met · ❌ missed · ⚠️ generator-bound: the load generator, not the server, was the limit, so the figure is a floor."),
+        ])
+    }
+
+    static func functional(_ report: RunReport) -> Section {
+        let suites = functionalSuites(report)
+        guard !suites.isEmpty else {
+            return Section(id: "functional", title: "Functional Contract", blocks: [.text("No functional checks were run.")])
+        }
+        var items: [[Span]] = []
+        for suite in suites {
+            var line = "\(suite.count(.passed)) passed"
+            if suite.count(.failed) > 0 { line += ", \(suite.count(.failed)) failed" }
+            if suite.count(.error) > 0 { line += ", \(suite.count(.error)) errors" }
+            if suite.count(.skipped) > 0 { line += ", \(suite.count(.skipped)) skipped" }
+            items.append([.strong(suite.name), .text(" ("), .code(suite.file), .text("): \(line)")])
+        }
+        var blocks: [Block] = [.list(items)]
+        let broken = report.suites.flatMap { suite in
+            suite.cases.filter { $0.outcome == .failed || $0.outcome == .error }.map { (suite.name, $0) }
+        }
+        if !broken.isEmpty {
+            blocks.append(.heading("Failed verdicts"))
+            blocks.append(.table(Table(header: ["Suite", "Case", "Where", "What"], rows: broken.map { suite, result in
+                let what = result.failures.first.map { "\($0.message): expected \($0.expected), got \($0.actual)" }
+                    ?? result.reason ?? ""
+                return [suite, "\(ReportFormat.mark(result.outcome)) \(result.name)", result.location, what]
+            })))
+        }
+        return Section(id: "functional", title: "Functional Contract", blocks: blocks)
+    }
+
+    static func validation(_ report: RunReport) -> Section {
+        func status(_ suiteName: String, _ what: String, ran: Bool) -> [Span] {
+            guard ran else { return [.text("⏳ Not run: \(what).")] }
+            let suite = report.suite(named: suiteName)
+            let broken = (suite?.count(.failed) ?? 0) + (suite?.count(.error) ?? 0)
+            return [.text(broken == 0 ? "✅ \(what)." : "❌ \(what): \(plural(broken, "verdict")) did not hold.")]
+        }
+        let functional = counts(functionalSuites(report))
+        let functionalRan = functional.passed + functional.failed + functional.errors > 0
+        let functionalBroken = functional.failed + functional.errors
+        let items: [[Span]] = [
+            [.text(
+                !functionalRan ? "⏳ Not run: the functional contract."
+                    : functionalBroken == 0 ? "✅ Functional contract checked: every case of the specs, side effects verified."
+                    : "❌ Functional contract checked: \(plural(functionalBroken, "case")) did not hold.")],
+            status("targets", "Per-endpoint targets measured on this machine", ran: !report.endpoints.isEmpty),
+            status("scenarios", "The vendor's scenarios run", ran: !report.scenarios.isEmpty),
+            status("capacity", "Capacity searched (sustained and peak)", ran: !report.capacity.isEmpty),
+            [.text(report.endpoints.contains { !$0.resources.isEmpty } || report.scenarios.contains { !$0.resources.isEmpty }
+                ? "✅ Resource utilization sampled while loading." : "⏳ Not run: resource sampling.")],
+            status("reconciliation", "Acknowledged jobs reconciled with PostgreSQL and Redis", ran: !report.reconciliation.isEmpty),
+            status("reliability", "Faults injected and recovery measured", ran: !report.reliability.isEmpty),
+        ]
+        return Section(id: "validation", title: "Validation Status", blocks: [.list(items)])
+    }
+
+    static func plural(_ count: Int, _ noun: String) -> String { "\(count) \(noun)\(count == 1 ? "" : "s")" }
+
+    static func reproduce(_ report: RunReport) -> Section {
+        var blocks: [Block] = [.code(report.command)]
+        if report.specFiles.isEmpty {
+            blocks.append(.text("No spec file digests were recorded."))
+        } else {
+            blocks.append(.text("The spec files, as run:"))
+            blocks.append(.table(Table(header: ["Spec file", "SHA-256"], rows: report.specFiles.map { [$0.path, $0.sha256] })))
+        }
+        return Section(id: "reproduce", title: "Reproduce", blocks: blocks)
+    }
+}

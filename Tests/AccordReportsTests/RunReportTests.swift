@@ -1,0 +1,231 @@
+import AccordReports
+import AccordResults
+import Foundation
+import Testing
+
+/// The three reports rendered from the fixed run (`fixtures/reports/run.results.json`) must
+/// equal their golden files; the HTML must hold every section and chart and escape what it
+/// shows; `results.json` must round-trip and refuse what it cannot read, saying where.
+@Suite("Run reports")
+struct RunReportTests {
+    static let sectionIDs = [
+        "summary", "environment", "targets", "performance", "capacity", "scenarios", "resources", "bottlenecks",
+        "reconciliation", "reliability", "functional", "validation", "reproduce",
+    ]
+
+    // MARK: golden files
+
+    @Test func baselineMarkdownMatchesTheGoldenFile() throws {
+        try ReportFixtures.expect(BaselineReport.markdown(try ReportFixtures.run()), matches: "run.baseline.md")
+    }
+
+    @Test func htmlMatchesTheGoldenFile() throws {
+        try ReportFixtures.expect(HTMLReport.render(try ReportFixtures.run()), matches: "run.report.html")
+    }
+
+    @Test func junitMatchesTheGoldenFileAndTheSchema() throws {
+        let xml = JUnitReport.render(try ReportFixtures.run())
+        try ReportFixtures.expect(xml, matches: "run.junit.xml")
+        guard let result = try JUnitSchemaTests.validate(xml: xml) else { return }
+        #expect(result.status == 0, "xmllint exit \(result.status):\n\(result.messages.prefix(4000))")
+    }
+
+    @Test func junitHasOneTestcasePerVerdict() throws {
+        let report = try ReportFixtures.run()
+        let xml = JUnitReport.render(report)
+        #expect(occurrences(of: "<testcase ", in: xml) == report.suites.reduce(0) { $0 + $1.cases.count })
+        #expect(occurrences(of: "<testsuite ", in: xml) == 7)
+        #expect(xml.contains(#"<testsuite name="reliability" id="6" tests="2" failures="1" errors="0" skipped="0""#))
+        #expect(xml.contains(#"<testsuites name="accord run" tests="19" failures="3" errors="1""#))
+    }
+
+    // MARK: the HTML holds everything
+
+    @Test func htmlHasEverySectionInOrder() throws {
+        let html = HTMLReport.render(try ReportFixtures.run())
+        let positions = Self.sectionIDs.map { html.range(of: "<section id=\"\($0)\">")?.lowerBound }
+        #expect(positions.allSatisfy { $0 != nil }, "missing: \(zip(Self.sectionIDs, positions).filter { $1 == nil }.map(\.0))")
+        let found = positions.compactMap { $0 }
+        #expect(found == found.sorted())
+    }
+
+    @Test func htmlHasEveryChart() throws {
+        let report = try ReportFixtures.run()
+        #expect(report.endpoints.count == 4 && report.scenarios.count == 3 && report.capacity.count == 3)
+        let html = HTMLReport.render(report)
+        let phases = report.endpoints.count + report.scenarios.count
+        #expect(occurrences(of: #"data-chart="latency-spectrum""#, in: html) == phases)
+        #expect(occurrences(of: #"data-chart="timeline""#, in: html) == phases)
+        #expect(occurrences(of: #"data-chart="capacity""#, in: html) == 1)
+        #expect(occurrences(of: #"data-chart="resources""#, in: html) == phases)
+        #expect(occurrences(of: "<svg ", in: html) == 3 * phases + 1)
+        #expect(occurrences(of: "<figcaption>", in: html) == 3 * phases + 1)
+        // Every chart drew its lines, has a title, and no two charts share an id.
+        let ids = svgTags(html).compactMap { attribute("id", in: $0) }
+        #expect(Set(ids).count == ids.count && ids.count == 3 * phases + 1)
+        for id in ids { #expect(html.contains("<title id=\"\(id)-title\">")) }
+        #expect(occurrences(of: "<polyline class=\"series\" points=\"\"", in: html) == 0)
+        #expect(svgTags(html).allSatisfy { attribute("width", in: $0) == "640" && (Int(attribute("height", in: $0) ?? "") ?? 0) > 200 })
+    }
+
+    @Test func theCapacityChartHasALinePerSubjectAndTheTargetsDashed() throws {
+        let html = HTMLReport.render(try ReportFixtures.run())
+        guard let start = html.range(of: #"data-chart="capacity""#), let end = html.range(of: "</svg>", range: start.upperBound..<html.endIndex)
+        else {
+            Issue.record("no capacity chart")
+            return
+        }
+        let svg = String(html[start.lowerBound..<end.upperBound])
+        #expect(occurrences(of: "<polyline class=\"series\"", in: svg) == 3)
+        // create_job and mix share the 100 ms target, get_job has 50 ms: two dashed rules.
+        #expect(occurrences(of: "<line class=\"rule\"", in: svg) == 2)
+        #expect(svg.contains("p99 target 100.0 ms (create_job, mix)"))
+    }
+
+    @Test func theHTMLIsSelfContained() throws {
+        let html = HTMLReport.render(try ReportFixtures.run())
+        for forbidden in ["<script", "<link", "<img", "<iframe", " src=", "url(", "@import", "href=\"http", "xlink:href"] {
+            #expect(!html.contains(forbidden), "found \(forbidden)")
+        }
+        #expect(html.contains("<meta name=\"viewport\""))
+        #expect(html.contains("@media print"))
+    }
+
+    // MARK: escaping
+
+    static let attack = "<script>alert(1)</script>\"'&"
+
+    static func hostileReport() throws -> RunReport {
+        var report = try ReportFixtures.run()
+        report.target = attack
+        report.command = "accord run \(attack)"
+        report.environment.append(.init(name: attack, value: attack))
+        report.specFiles.append(.init(path: attack, sha256: attack))
+        report.bottlenecks.append(attack)
+        report.suites[0].name = attack
+        report.suites[0].cases[0].name = attack
+        report.suites[1].cases[1].failures[0].actual = attack
+        report.endpoints[0].name = attack
+        report.endpoints[0].serverTiming[attack] = report.endpoints[0].latency
+        report.scenarios[0].endpoints[0].name = attack
+        report.capacity[0].subject = attack
+        report.reconciliation[0].phase = attack
+        report.reliability[0].fault = attack
+        return report
+    }
+
+    @Test func nothingFromTheReportAppearsRawInTheHTML() throws {
+        let html = HTMLReport.render(try Self.hostileReport())
+        #expect(!html.contains("<script"))
+        #expect(!html.contains("alert(1)</"))
+        #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;&quot;&apos;&amp;"))
+        // Ids made from names keep only letters, digits and dashes.
+        #expect(html.contains(#"id="spectrum-endpoint-0--script-alert-1---script----""#))
+    }
+
+    @Test func nothingFromTheReportOpensHTMLInTheMarkdown() throws {
+        let md = BaselineReport.markdown(try Self.hostileReport())
+        // Only the reproduce command's fenced block shows it verbatim, as code.
+        let parts = md.components(separatedBy: "```")
+        #expect(parts.count == 3 && parts[1] == "sh\naccord run \(Self.attack)\n")
+        #expect(!(parts[0] + parts[2]).contains("<script"))
+        #expect(md.contains("&lt;script>alert(1)&lt;/script>"))
+    }
+
+    @Test func nothingFromTheReportBreaksTheJUnit() throws {
+        let xml = JUnitReport.render(try Self.hostileReport())
+        #expect(!xml.contains("<script"))
+        guard let result = try JUnitSchemaTests.validate(xml: xml) else { return }
+        #expect(result.status == 0, "xmllint exit \(result.status):\n\(result.messages.prefix(4000))")
+    }
+
+    @Test func markdownTableCellsKeepTheirColumns() {
+        var report = RunReport(date: "d", command: "accord run", target: "t", booted: false, profile: "quick")
+        report.environment = [.init(name: "a | b", value: "line one\nline two")]
+        let md = BaselineReport.markdown(report)
+        #expect(md.contains(#"| a \| b | line one line two |"#))
+    }
+
+    // MARK: sections without data
+
+    @Test func anEmptyRunSaysSoInEverySection() {
+        let report = RunReport(date: "2026-11-30 11:12:56 UTC", command: "accord run", target: "http://127.0.0.1:1", booted: false, profile: "quick")
+        let md = BaselineReport.markdown(report)
+        for line in [
+            "No environment facts were recorded.", "No targets in the specs.", "No endpoint was loaded.", "No capacity search was run.",
+            "No scenarios were run.", "No resource samples were taken.", "None identified from the measurements.",
+            "No acknowledged jobs were reconciled.", "No faults were injected.", "No functional checks were run.",
+            "No spec file digests were recorded.", "⏳ Not run: resource sampling.",
+        ] {
+            #expect(md.contains(line), "missing: \(line)")
+        }
+        let html = HTMLReport.render(report)
+        for id in Self.sectionIDs { #expect(html.contains("<section id=\"\(id)\">")) }
+        #expect(!html.contains("<svg"))
+    }
+
+    @Test func anUnreachableTargetFailsTheVerdict() {
+        var report = RunReport(date: "d", command: "accord run", target: "http://127.0.0.1:1", booted: false, profile: "quick")
+        report.targetUnreachable = true
+        #expect(BaselineReport.markdown(report).contains("**Verdict:** ❌ FAILED (target unreachable)"))
+        #expect(HTMLReport.render(report).contains(#"<p class="verdict fail">FAILED</p>"#))
+    }
+
+    // MARK: results.json
+
+    @Test func resultsRoundTrip() throws {
+        let report = try ReportFixtures.run()
+        let again = try RunReport.read(try report.jsonData(), path: "again.json")
+        #expect(again == report)
+    }
+
+    @Test(arguments: [
+        (#"[1, 2]"#, "x.json: not a JSON object"),
+        (#"{"format": "accord-check-results", "version": 1}"#, "not an accord run results file (format is 'accord-check-results'"),
+        (#"{"format": "accord-run-results", "version": 1}"#, "results version 1 is not supported"),
+        (#"{"format": "accord-run-results"}"#, "results version missing is not supported"),
+    ])
+    func theReaderRefusesOtherDocuments(text: String, message: String) {
+        #expect(throws: RunReport.ReadError.self) { try RunReport.read(Data(text.utf8), path: "x.json") }
+        do {
+            _ = try RunReport.read(Data(text.utf8), path: "x.json")
+        } catch {
+            #expect("\(error)".contains(message), "\(error)")
+        }
+    }
+
+    @Test func aMissingKeyIsNamedWithItsPath() throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: ReportFixtures.resultsPath))
+        guard var object = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+            var endpoints = object["endpoints"] as? [[String: Any]], var measurement = endpoints[1]["measurement"] as? [String: Any]
+        else {
+            Issue.record("the fixture is not shaped as expected")
+            return
+        }
+        measurement["p99"] = nil
+        endpoints[1]["measurement"] = measurement
+        object["endpoints"] = endpoints
+        let broken = try JSONSerialization.data(withJSONObject: object)
+        do {
+            _ = try RunReport.read(broken, path: "run.json")
+            Issue.record("read a results file with a missing key")
+        } catch {
+            #expect("\(error)" == "run.json: missing 'p99' at .endpoints[1].measurement")
+        }
+    }
+
+    // MARK: helpers
+
+    func occurrences(of needle: String, in text: String) -> Int {
+        text.components(separatedBy: needle).count - 1
+    }
+
+    func svgTags(_ html: String) -> [String] {
+        html.components(separatedBy: "<svg ").dropFirst().map { String($0.prefix { $0 != ">" }) }
+    }
+
+    func attribute(_ name: String, in tag: String) -> String? {
+        guard let start = tag.range(of: " \(name)=\"") ?? (tag.hasPrefix("\(name)=\"") ? tag.range(of: "\(name)=\"") : nil) else { return nil }
+        return String(tag[start.upperBound...].prefix { $0 != "\"" })
+    }
+}
