@@ -4,6 +4,9 @@
 #ifndef ACCORD_CCURL_SHIM_H
 #define ACCORD_CCURL_SHIM_H
 #include <curl/curl.h>
+// The load engine drives curl_multi_socket_action from an epoll loop; Swift's Glibc module does
+// not export <sys/epoll.h>, so libcurl's partner header comes in here.
+#include <sys/epoll.h>
 
 /// Options that take a `long` (CURLOPT_TIMEOUT_MS, CURLOPT_NOSIGNAL, ...).
 static inline CURLcode accord_curl_easy_setopt_long(CURL *handle, CURLoption option, long value) {
@@ -37,5 +40,32 @@ static inline CURLcode accord_curl_easy_getinfo_off(CURL *handle, CURLINFO info,
 /// curl_multi_setopt is variadic too: options that take a `long`.
 static inline CURLMcode accord_curl_multi_setopt_long(CURLM *handle, CURLMoption option, long value) {
     return curl_multi_setopt(handle, option, value);
+}
+/// curl_multi_setopt for CURLMOPT_SOCKETFUNCTION: libcurl says which sockets to watch, for
+/// an event loop of our own driving curl_multi_socket_action.
+static inline CURLMcode accord_curl_multi_setopt_socket_function(CURLM *handle, curl_socket_callback callback) {
+    return curl_multi_setopt(handle, CURLMOPT_SOCKETFUNCTION, callback);
+}
+/// curl_multi_setopt for CURLMOPT_TIMERFUNCTION: libcurl says when it next needs a timeout call.
+static inline CURLMcode accord_curl_multi_setopt_timer_function(CURLM *handle, curl_multi_timer_callback callback) {
+    return curl_multi_setopt(handle, CURLMOPT_TIMERFUNCTION, callback);
+}
+/// curl_multi_setopt for options that take an opaque pointer (CURLMOPT_SOCKETDATA, CURLMOPT_TIMERDATA).
+static inline CURLMcode accord_curl_multi_setopt_pointer(CURLM *handle, CURLMoption option, void *value) {
+    return curl_multi_setopt(handle, option, value);
+}
+/// curl_easy_setopt for CURLOPT_CURLU: a URL parsed once, so libcurl does not parse the string
+/// again for every transfer.
+static inline CURLcode accord_curl_easy_setopt_url(CURL *handle, CURLU *url) {
+    return curl_easy_setopt(handle, CURLOPT_CURLU, url);
+}
+/// Infos answered as a pointer (CURLINFO_PRIVATE).
+static inline CURLcode accord_curl_easy_getinfo_pointer(CURL *handle, CURLINFO info, void **value) {
+    return curl_easy_getinfo(handle, info, value);
+}
+/// curl_easy_setopt for CURLOPT_CLOSESOCKETFUNCTION: an event loop that keeps sockets in its
+/// epoll set between transfers must learn when libcurl closes one.
+static inline CURLcode accord_curl_easy_setopt_close_socket_function(CURL *handle, curl_closesocket_callback callback) {
+    return curl_easy_setopt(handle, CURLOPT_CLOSESOCKETFUNCTION, callback);
 }
 #endif
