@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "AccordChecks", dependencies: ["AccordSpec", "AccordJSON", "AccordHTTP"], swiftSettings: strict),
         .target(
             name: "AccordLoad",
-            dependencies: ["AccordHTTP", "CCurl", .product(name: "Histogram", package: "hdrhistogram-swift")],
+            dependencies: ["AccordHTTP", "AccordJSON", "CCurl", .product(name: "Histogram", package: "hdrhistogram-swift")],
             swiftSettings: strict
         ),
         .target(name: "AccordProbes", dependencies: ["AccordStorage"], swiftSettings: strict),
@@ -85,7 +85,8 @@ let package = Package(
         ),
         .testTarget(name: "AccordJSONTests", dependencies: ["AccordJSON"], swiftSettings: strict),
         .testTarget(name: "AccordReportsTests", dependencies: ["AccordReports", "AccordResults", "AccordChecks", "AccordSpec", "AccordJSON"], swiftSettings: strict),
-        .testTarget(name: "AccordLoadTests", dependencies: ["AccordLoad", "AccordHTTP"], swiftSettings: strict),
+        // AccordRunner only to start `accord serve` as a child process for a real load.
+        .testTarget(name: "AccordLoadTests", dependencies: ["AccordLoad", "AccordHTTP", "AccordJSON", "AccordRunner"], swiftSettings: strict),
         .testTarget(name: "AccordSpecTests", dependencies: ["AccordSpec", "AccordJSON"], swiftSettings: strict),
         .testTarget(name: "AccordChecksTests", dependencies: ["AccordChecks", "AccordSpec", "AccordJSON", "AccordHTTP"], swiftSettings: strict),
         .testTarget(

@@ -2,34 +2,78 @@ import AccordHTTP
 import CCurl
 
 /// One keep-alive connection of the load engine: an easy handle owned for the whole run and
-/// set up once per distinct request, so the hot path allocates nothing. Bodies are counted,
-/// not kept.
+/// set up once per distinct request, so the hot path allocates nothing. Bodies are discarded
+/// unless the request collects a field from them (then kept, up to `bodyLimit`), and headers
+/// are looked at only when the plan records `Server-Timing`.
 final class LoadConnection {
     let handle: UnsafeMutableRawPointer
     /// Index of the request the handle is set up for, or -1.
     private(set) var configuredFor = -1
     private var headers: CurlHeaderList?
+    /// The configured request's URL, parsed once (libcurl would parse the string per transfer).
+    private var parsedURL: OpaquePointer?
     /// When the in-flight request was meant to go (ns from start) and when it went.
     var intended: UInt64 = 0
     var sent: UInt64 = 0
+    /// The in-flight answer's body, when the configured request collects from it.
+    fileprivate(set) var body: [UInt8] = []
+    private var keepsBody = false
+    /// The in-flight answer's `Server-Timing` phases, when the plan records them.
+    fileprivate(set) var phases: [ServerTiming.Phase] = []
+    /// Bodies kept for collecting stop growing here (a job's acknowledgement is far smaller).
+    static let bodyLimit = 1 << 20
 
-    init() throws(HTTPClientError) {
+    /// `index` is the connection's number in its engine, kept by libcurl (CURLINFO_PRIVATE).
+    init(index: Int, serverTiming: Bool = false) throws(HTTPClientError) {
         guard CurlGlobal.initialized, let handle = curl_easy_init() else { throw .setup("curl_easy_init failed") }
         self.handle = handle
+        _ = accord_curl_easy_setopt_pointer(handle, CURLOPT_PRIVATE, UnsafeMutableRawPointer(bitPattern: index + 1))
+        // Load goes straight to the target: a proxy would be measured instead, and looking the
+        // proxy variables up costs getenv calls on every transfer.
+        _ = accord_curl_easy_setopt_string(handle, CURLOPT_NOPROXY, "*")
         _ = accord_curl_easy_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
         _ = accord_curl_easy_setopt_long(handle, CURLOPT_TCP_NODELAY, 1)
         _ = accord_curl_easy_setopt_write_function(handle, CURLOPT_WRITEFUNCTION, discardBody)
+        if serverTiming {
+            _ = accord_curl_easy_setopt_write_function(handle, CURLOPT_HEADERFUNCTION, readServerTiming)
+            _ = accord_curl_easy_setopt_pointer(handle, CURLOPT_HEADERDATA, Unmanaged.passUnretained(self).toOpaque())
+        }
     }
 
     deinit {
         curl_easy_cleanup(handle)
+        if let parsedURL { curl_url_cleanup(parsedURL) }
     }
 
-    /// Sets the handle up for `request` (number `index` of the plan) unless it already is.
-    func configure(_ request: HTTPRequestSpec, index: Int) {
+    /// The connection number `init(index:)` stored in `easy`, if any.
+    static func index(of easy: UnsafeMutableRawPointer) -> Int? {
+        var value: UnsafeMutableRawPointer?
+        guard accord_curl_easy_getinfo_pointer(easy, CURLINFO_PRIVATE, &value) == CURLE_OK, let value else { return nil }
+        return Int(bitPattern: value) - 1
+    }
+
+    /// Sets the handle up for `planned` (number `index` of the plan) unless it already is, and
+    /// forgets what the previous answer left.
+    func prepare(_ planned: LoadRequest, index: Int) {
+        if keepsBody { body.removeAll(keepingCapacity: true) }
+        if !phases.isEmpty { phases.removeAll(keepingCapacity: true) }
         guard configuredFor != index else { return }
         configuredFor = index
+        let request = planned.request
+        keepsBody = planned.collect != nil
+        _ = accord_curl_easy_setopt_write_function(handle, CURLOPT_WRITEFUNCTION, keepsBody ? keepBody : discardBody)
+        _ = accord_curl_easy_setopt_pointer(handle, CURLOPT_WRITEDATA, keepsBody ? Unmanaged.passUnretained(self).toOpaque() : nil)
+        if let parsedURL {
+            _ = accord_curl_easy_setopt_url(handle, nil)
+            curl_url_cleanup(parsedURL)
+            self.parsedURL = nil
+        }
         _ = accord_curl_easy_setopt_string(handle, CURLOPT_URL, request.url)
+        // A URL libcurl cannot parse stays a string: the transfer then fails with libcurl's error.
+        if let url = curl_url(), curl_url_set(url, CURLUPART_URL, request.url, 0) == CURLUE_OK {
+            _ = accord_curl_easy_setopt_url(handle, url)
+            parsedURL = url
+        }
         _ = accord_curl_easy_setopt_long(handle, CURLOPT_TIMEOUT_MS, request.timeoutMilliseconds)
         let method = request.method.uppercased()
         if let body = request.body {
@@ -62,3 +106,29 @@ final class LoadConnection {
 
 /// Load bodies are not inspected: accept every byte and keep none.
 private let discardBody: accord_curl_write_callback = { _, size, count, _ in size * count }
+
+/// Keeps the body of a request that collects (up to `LoadConnection.bodyLimit`).
+private let keepBody: accord_curl_write_callback = { data, size, count, context in
+    guard let data, let context else { return size * count }
+    let connection = Unmanaged<LoadConnection>.fromOpaque(context).takeUnretainedValue()
+    let room = max(0, LoadConnection.bodyLimit - connection.body.count)
+    data.withMemoryRebound(to: UInt8.self, capacity: size * count) { bytes in
+        connection.body.append(contentsOf: UnsafeBufferPointer(start: bytes, count: min(room, size * count)))
+    }
+    return size * count
+}
+
+/// Picks the `Server-Timing` header out of the answer's header lines.
+private let readServerTiming: accord_curl_write_callback = { data, size, count, context in
+    guard let data, let context, size * count > 14 else { return size * count }
+    let first = UInt8(bitPattern: data[0])
+    // Most lines are other headers: one byte tells.
+    guard first == UInt8(ascii: "S") || first == UInt8(ascii: "s") else { return size * count }
+    let line = data.withMemoryRebound(to: UInt8.self, capacity: size * count) { bytes in
+        String(decoding: UnsafeBufferPointer(start: bytes, count: size * count), as: UTF8.self)
+    }
+    if let value = ServerTiming.value(ofHeaderLine: line[...]) {
+        Unmanaged<LoadConnection>.fromOpaque(context).takeUnretainedValue().phases += ServerTiming.parse(value)
+    }
+    return size * count
+}

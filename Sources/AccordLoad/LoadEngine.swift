@@ -1,8 +1,10 @@
 import AccordHTTP
+import AccordJSON
 import CCurl
 import Foundation
 
-/// One event loop on a libcurl multi handle, driving `connections` keep-alive connections:
+/// One event loop on a libcurl multi handle (`curl_multi_socket_action` over our own epoll set,
+/// see `SocketLoop`), driving `connections` keep-alive connections:
 /// closed model (each connection sends again as soon as it is answered) or open model
 /// (requests due by the pacer go out on free connections; when none is free they wait, and
 /// their latency still counts from the intended time). Runs on the calling thread.
@@ -10,6 +12,8 @@ struct LoadEngine {
     let plan: LoadPlan
     let connections: Int
     let pacer: Pacer?
+    /// Closed model with stages: how many of this engine's users are active over time.
+    var users: StageProfile?
 
     /// What one engine measured.
     struct Outcome {
@@ -26,25 +30,43 @@ struct LoadEngine {
         var cpuNanoseconds: UInt64 = 0
         var wallNanoseconds: UInt64 = 0
         var setupError: String?
+        /// Per plan request: the field values its accepted 2xx answers carried (`collect`).
+        var collected: [[String]] = []
     }
 
     func run() -> Outcome {
         var outcome = Outcome()
+        guard let loop = SocketLoop() else {
+            outcome.setupError = "epoll_create1 failed"
+            return outcome
+        }
         guard let multi = curl_multi_init() else {
             outcome.setupError = "curl_multi_init failed"
             return outcome
         }
-        defer { curl_multi_cleanup(multi) }
         var pool: [LoadConnection] = []
+        defer {
+            // libcurl closes its cached connections in curl_multi_cleanup through the loop's
+            // callbacks: the loop and the easy handles must outlive the multi handle.
+            for connection in pool { curl_multi_remove_handle(multi, connection.handle) }
+            curl_multi_cleanup(multi)
+            withExtendedLifetime(loop) {}
+            withExtendedLifetime(pool) {}
+        }
+        loop.attach(to: multi)
         do {
-            for _ in 0..<connections { pool.append(try LoadConnection()) }
+            for index in 0..<connections {
+                let connection = try LoadConnection(index: index, serverTiming: plan.serverTiming)
+                loop.attach(easy: connection.handle)
+                pool.append(connection)
+            }
         } catch {
             outcome.setupError = "\(error)"
             return outcome
         }
-        let byHandle = Dictionary(uniqueKeysWithValues: pool.enumerated().map { ($0.element.handle, $0.offset) })
         var idle = Array(pool.indices.reversed())
         outcome.perRequest = plan.requests.map { _ in LoadRecorder() }
+        outcome.collected = plan.requests.map { _ in [] }
         // Closed model with users: when each connection may send next (ramp-up, think time).
         var readyAt = [UInt64](repeating: 0, count: pool.count)
         var slotOf = [Int](repeating: 0, count: pool.count)
@@ -57,7 +79,7 @@ struct LoadEngine {
         let cpuStart = MonotonicClock.threadCPU()
         let start = MonotonicClock.now()
         let end = start + plan.durationNanoseconds
-        if let spawnRate = plan.spawnRate, spawnRate > 0, pacer == nil {
+        if let spawnRate = plan.spawnRate, spawnRate > 0, pacer == nil, users == nil {
             for index in pool.indices { readyAt[index] = start + UInt64(Double(index) / spawnRate * 1e9) }
         }
         var inFlight = 0
@@ -66,7 +88,7 @@ struct LoadEngine {
             let connection = pool[index]
             let slot = schedule[outcome.sent % schedule.count]
             slotOf[index] = slot
-            connection.configure(plan.requests[slot].request, index: slot)
+            connection.prepare(plan.requests[slot], index: slot)
             connection.intended = intended
             connection.sent = now
             curl_multi_add_handle(multi, connection.handle)
@@ -74,7 +96,6 @@ struct LoadEngine {
             inFlight += 1
         }
 
-        var running: Int32 = 0
         while true {
             let now = MonotonicClock.now()
             let sending = now < end
@@ -87,34 +108,62 @@ struct LoadEngine {
                     var due = pacer.due(elapsed: elapsed, sent: outcome.sent)
                     if due > 0 && idle.isEmpty { outcome.saturatedTicks += 1 }
                     while due > 0, let index = idle.popLast() {
-                        let intended = start + pacer.intendedTime(of: outcome.sent)
+                        // Due, so intended by now (the clamp only absorbs float rounding).
+                        let intended = start + min(pacer.intendedTime(of: outcome.sent), elapsed)
                         outcome.maxLag = max(outcome.maxLag, now > intended ? now - intended : 0)
                         launch(index, intended: intended, now: now)
                         due -= 1
                     }
-                } else if plan.thinkNanoseconds == nil && plan.spawnRate == nil {
+                } else if plan.thinkNanoseconds == nil && plan.spawnRate == nil && users == nil {
                     while let index = idle.popLast() { launch(index, intended: now, now: now) }
                 } else {
-                    // Users whose ramp-up or think time is over send their next request.
+                    // Users whose ramp-up or think time is over send their next request; with
+                    // stages, only the first `active` users are on.
+                    let active = users.map { Int($0.target(at: elapsed).rounded()) } ?? pool.count
                     var waiting: [Int] = []
                     while let index = idle.popLast() {
-                        if readyAt[index] <= now { launch(index, intended: now, now: now) } else { waiting.append(index) }
+                        if readyAt[index] <= now && index < active { launch(index, intended: now, now: now) } else { waiting.append(index) }
                     }
                     idle = waiting
                 }
             }
-            curl_multi_perform(multi, &running)
+            // Sleep in epoll until a socket is ready, libcurl's timer fires or the next request
+            // is due; a newly added transfer sets libcurl's timer to now, so it starts at once.
+            var timeout: UInt64 = 100_000_000
+            if sending && !idle.isEmpty {
+                let current = MonotonicClock.now()
+                if let pacer {
+                    timeout = min(pacer.wait(elapsed: current - start, sent: outcome.sent), timeout)
+                } else if plan.thinkNanoseconds != nil || plan.spawnRate != nil || users != nil {
+                    let next = idle.map { readyAt[$0] }.min() ?? current
+                    timeout = min(next > current ? next - current : 0, timeout)
+                    // Ramping users: look again soon for users the stage switches on.
+                    if users != nil { timeout = min(timeout, 10_000_000) }
+                } else {
+                    timeout = 0
+                }
+            }
+            loop.run(multi, timeoutNanoseconds: timeout)
             var queued: Int32 = 0
             while let message = curl_multi_info_read(multi, &queued) {
-                guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle, let index = byHandle[easy] else { continue }
+                guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle,
+                    let index = LoadConnection.index(of: easy), pool.indices.contains(index)
+                else { continue }
                 let finished = MonotonicClock.now()
                 let connection = pool[index]
                 let code = message.pointee.data.result
+                let slot = slotOf[index]
                 var error: LoadErrorKind?
                 switch code {
                 case CURLE_OK:
                     let status = connection.status
-                    if !(200..<400).contains(status) { error = .status }
+                    if !plan.requests[slot].accepts(status) {
+                        error = .status
+                    } else if let field = plan.requests[slot].collect, (200..<300).contains(status),
+                        let value = Self.collect(field, from: connection.body)
+                    {
+                        outcome.collected[slot].append(value)
+                    }
                 case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST: error = .connect
                 case CURLE_OPERATION_TIMEDOUT: error = .timeout
                 default: error = .transfer
@@ -126,41 +175,33 @@ struct LoadEngine {
                     let uncorrected = (finished - connection.sent) / 1000
                     let second = Int((connection.sent - start) / 1_000_000_000)
                     outcome.recorder.record(correctedMicroseconds: corrected, uncorrectedMicroseconds: uncorrected, error: error, second: second)
-                    outcome.perRequest[slotOf[index]].record(
+                    outcome.perRequest[slot].record(
                         correctedMicroseconds: corrected, uncorrectedMicroseconds: uncorrected, error: error, second: second)
+                    for phase in connection.phases {
+                        let microseconds = UInt64((phase.milliseconds * 1000).rounded())
+                        outcome.recorder.recordPhase(phase.name, microseconds: microseconds)
+                        outcome.perRequest[slot].recordPhase(phase.name, microseconds: microseconds)
+                    }
                 }
                 if let think = plan.thinkNanoseconds {
                     readyAt[index] = finished + UInt64.random(in: think, using: &random)
                 }
                 idle.append(index)
             }
-            // Sleep in poll until a socket is ready or the next request is due; never while
-            // a free connection has work waiting.
-            var timeoutMilliseconds: Int32 = 100
-            if sending && !idle.isEmpty {
-                let current = MonotonicClock.now()
-                if let pacer {
-                    let wait = pacer.wait(elapsed: current - start, sent: outcome.sent)
-                    timeoutMilliseconds = Int32(min(wait / 1_000_000, 100))
-                } else if plan.thinkNanoseconds != nil || plan.spawnRate != nil {
-                    let next = idle.map { readyAt[$0] }.min() ?? current
-                    timeoutMilliseconds = Int32(min((next > current ? next - current : 0) / 1_000_000, 100))
-                } else {
-                    timeoutMilliseconds = 0
-                }
-            }
-            if timeoutMilliseconds > 0 {
-                curl_multi_poll(multi, nil, 0, timeoutMilliseconds, nil)
-            }
         }
-        for index in pool.indices where !idle.contains(index) { curl_multi_remove_handle(multi, pool[index].handle) }
         outcome.wallNanoseconds = MonotonicClock.now() - start
         outcome.cpuNanoseconds = MonotonicClock.threadCPU() - cpuStart
         outcome.recorder.roll(to: Int(plan.durationNanoseconds / 1_000_000_000))
         for index in outcome.perRequest.indices { outcome.perRequest[index].roll(to: Int(plan.durationNanoseconds / 1_000_000_000)) }
         if let pacer {
-            outcome.behind = max(0, Int(Double(plan.durationNanoseconds) * pacer.rate / 1e9) - outcome.sent)
+            outcome.behind = max(0, pacer.scheduled(by: plan.durationNanoseconds &- 1) - outcome.sent)
         }
         return outcome
+    }
+
+    /// The top-level string field `name` of a JSON object body, if there is one.
+    static func collect(_ name: String, from body: [UInt8]) -> String? {
+        guard let document = try? JSON.parse(bytes: body) else { return nil }
+        return document[name]?.stringValue
     }
 }

@@ -11,8 +11,11 @@ public struct LoadPlan: Sendable {
     }
 
     /// The requests to send, drawn round-robin by weight.
-    public var requests: [(request: HTTPRequestSpec, weight: Int)]
+    public var requests: [LoadRequest]
+    /// Connections kept open: closed model, one per user (with stages, the most users any
+    /// stage asks for); open model, how many requests may be in flight at once.
     public var connections: Int
+    /// How long requests are sent; with stages, their total (kept so by `stages`).
     public var durationNanoseconds: UInt64
     public var model: Model
     /// Engines (threads), each with its share of connections and of the rate.
@@ -22,9 +25,26 @@ public struct LoadPlan: Sendable {
     public var thinkNanoseconds: ClosedRange<UInt64>?
     /// Closed model: users start at this many per second (all at once when nil).
     public var spawnRate: Double?
+    /// Read every answer's `Server-Timing` header into per-phase histograms
+    /// (`LoadRecorder.phases`); off, headers are not looked at.
+    public var serverTiming = false
+    /// A ramp, as k6 stages it: the rate (open model, starting from the model's rate) or the
+    /// number of active users (closed model, starting from 0) moves linearly from stage to
+    /// stage. Setting stages sets `durationNanoseconds` to their total and, in the closed
+    /// model (set the model first), `connections` to the most users they ask for. Empty: a
+    /// constant load.
+    public var stages: [Stage] = [] {
+        didSet {
+            guard !stages.isEmpty else { return }
+            durationNanoseconds = stages.reduce(0) { $0 &+ $1.durationNanoseconds }
+            if model == .closed, let most = stages.map(\.target).max(), most.isFinite, most < 1e7 {
+                connections = max(1, Int(most.rounded(.up)))
+            }
+        }
+    }
 
     public init(
-        requests: [(request: HTTPRequestSpec, weight: Int)], connections: Int, durationNanoseconds: UInt64, model: Model = .closed,
+        requests: [LoadRequest], connections: Int, durationNanoseconds: UInt64, model: Model = .closed,
         threads: Int = 1, thinkNanoseconds: ClosedRange<UInt64>? = nil, spawnRate: Double? = nil
     ) {
         self.thinkNanoseconds = thinkNanoseconds
@@ -34,6 +54,18 @@ public struct LoadPlan: Sendable {
         self.durationNanoseconds = durationNanoseconds
         self.model = model
         self.threads = threads
+    }
+
+    /// Requests as (request, weight) pairs, each expecting a status in 200..<400 and collecting
+    /// nothing.
+    public init(
+        requests: [(request: HTTPRequestSpec, weight: Int)], connections: Int, durationNanoseconds: UInt64, model: Model = .closed,
+        threads: Int = 1, thinkNanoseconds: ClosedRange<UInt64>? = nil, spawnRate: Double? = nil
+    ) {
+        self.init(
+            requests: requests.map { LoadRequest(request: $0.request, weight: $0.weight) }, connections: connections,
+            durationNanoseconds: durationNanoseconds, model: model, threads: threads, thinkNanoseconds: thinkNanoseconds,
+            spawnRate: spawnRate)
     }
 
     /// A weighted round-robin order of request indexes: for weights [7, 2, 1] ten slots with

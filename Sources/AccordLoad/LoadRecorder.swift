@@ -26,6 +26,9 @@ public struct LoadRecorder: Sendable {
     public private(set) var errors: [LoadErrorKind: Int] = [:]
     public private(set) var completed = 0
     public private(set) var seconds: [SecondSample] = []
+    /// The server's own account of its time (`Server-Timing` phases such as db, redis, app), in
+    /// microseconds by phase name; empty unless the plan asks for it.
+    public private(set) var phases: [String: Histogram<UInt64>] = [:]
     private var current: Histogram<UInt64>
     private var currentSecond = 0
     private var currentRequests = 0
@@ -58,6 +61,11 @@ public struct LoadRecorder: Sendable {
         }
     }
 
+    /// Records one `Server-Timing` phase of one answer.
+    public mutating func recordPhase(_ name: String, microseconds: UInt64) {
+        _ = phases[name, default: LoadRecorder.makeHistogram()].record(max(1, microseconds))
+    }
+
     /// Closes seconds up to (not including) `second`.
     public mutating func roll(to second: Int) {
         while currentSecond < second {
@@ -82,6 +90,7 @@ public struct LoadRecorder: Sendable {
         uncorrected.add(other.uncorrected)
         completed += other.completed
         for (kind, count) in other.errors { errors[kind, default: 0] += count }
+        for (name, histogram) in other.phases { phases[name, default: LoadRecorder.makeHistogram()].add(histogram) }
         var merged: [SecondSample] = []
         for index in 0..<max(seconds.count, other.seconds.count) {
             let a = index < seconds.count ? seconds[index] : nil

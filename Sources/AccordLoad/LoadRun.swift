@@ -15,6 +15,9 @@ public struct LoadResult: Sendable {
     /// Open model: the longest a request waited for a free connection (ms).
     public var maxLagMilliseconds: Double
     public var setupError: String?
+    /// Per plan request, in plan order: the values of its `collect` field in accepted 2xx
+    /// answers, from every engine (empty for requests that collect nothing).
+    public var collected: [[String]]
 
     /// Completed requests per second over the run.
     public var rps: Double { wallSeconds > 0 ? Double(recorder.completed) / min(wallSeconds, Double(plan.durationNanoseconds) / 1e9) : 0 }
@@ -35,15 +38,21 @@ public enum LoadRun {
             for thread in 0..<threads {
                 let connections = plan.connections / threads + (thread < plan.connections % threads ? 1 : 0)
                 let pacer: Pacer?
+                var users: StageProfile?
                 if case let .open(rate) = plan.model {
-                    pacer = Pacer(rate: rate / Double(threads))
+                    pacer = plan.stages.isEmpty
+                        ? Pacer(rate: rate / Double(threads))
+                        : Pacer(stages: Self.scaled(plan.stages, by: 1 / Double(threads)), from: rate / Double(threads))
                 } else {
                     pacer = nil
+                    // Each engine ramps its share of the users.
+                    let share = Double(connections) / Double(max(1, plan.connections))
+                    users = plan.stages.isEmpty ? nil : StageProfile(start: 0, stages: Self.scaled(plan.stages, by: share))
                 }
                 var share = plan
                 // Each engine ramps up its own users at its share of the spawn rate.
                 share.spawnRate = plan.spawnRate.map { $0 / Double(threads) }
-                let engine = LoadEngine(plan: share, connections: connections, pacer: pacer)
+                let engine = LoadEngine(plan: share, connections: connections, pacer: pacer, users: users)
                 group.addTask { await BlockingHTTP.onThread { engine.run() } }
             }
             var all: [LoadEngine.Outcome] = []
@@ -52,7 +61,9 @@ public enum LoadRun {
         }
         var recorder = LoadRecorder()
         var perRequest = plan.requests.map { _ in LoadRecorder() }
+        var collected: [[String]] = plan.requests.map { _ in [] }
         for outcome in outcomes {
+            for (index, values) in outcome.collected.enumerated() where collected.indices.contains(index) { collected[index] += values }
             recorder.merge(outcome.recorder)
             for (index, part) in outcome.perRequest.enumerated() where perRequest.indices.contains(index) { perRequest[index].merge(part) }
         }
@@ -63,6 +74,10 @@ public enum LoadRun {
             generatorCores: wall > 0 ? Double(outcomes.reduce(0) { $0 + $1.cpuNanoseconds }) / Double(wall) : 0,
             behind: outcomes.reduce(0) { $0 + $1.behind },
             maxLagMilliseconds: Double(outcomes.map(\.maxLag).max() ?? 0) / 1e6,
-            setupError: outcomes.compactMap(\.setupError).first)
+            setupError: outcomes.compactMap(\.setupError).first, collected: collected)
+    }
+
+    static func scaled(_ stages: [Stage], by factor: Double) -> [Stage] {
+        stages.map { Stage(durationNanoseconds: $0.durationNanoseconds, target: $0.target * factor) }
     }
 }

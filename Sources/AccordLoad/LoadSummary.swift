@@ -17,6 +17,9 @@ public enum LoadSummary {
                 text += "  behind schedule: \(result.behind) requests never sent, a request waited up to \(format(result.maxLagMilliseconds, 1)) ms for a free connection\n"
             }
         }
+        for name in recorder.phases.keys.sorted() {
+            if let histogram = recorder.phases[name] { text += "  server \(name)" + String(repeating: " ", count: max(1, 4 - name.count)) + percentiles(histogram) + "\n" }
+        }
         text += "  generator  \(format(result.generatorCores * 100, 0))% of a core"
         if result.generatorBound {
             text += " — generator-bound: the server does at least \(format(result.rps, 0)) req/s\n"
@@ -34,7 +37,7 @@ public enum LoadSummary {
     }
 
     static func milliseconds(_ microseconds: UInt64) -> String {
-        format(Double(microseconds) / 1000, microseconds < 10_000 ? 2 : 1) + " ms"
+        format(Double(microseconds) / 1000, microseconds < 1_000 ? 3 : microseconds < 10_000 ? 2 : 1) + " ms"
     }
 
     static func format(_ value: Double, _ decimals: Int) -> String {

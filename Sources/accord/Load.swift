@@ -43,6 +43,9 @@ struct Load: AsyncParsableCommand {
     @Option(help: "Per-request timeout, as a duration (default 10s).")
     var timeout: String = "10s"
 
+    @Flag(help: "Read each answer's Server-Timing header and print the server's phases (db, redis, app) by percentile.")
+    var serverTiming = false
+
     func validate() throws {
         guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
             throw ValidationError("--url must be an http:// or https:// URL, not '\(url)'")
@@ -72,10 +75,11 @@ struct Load: AsyncParsableCommand {
         let request = HTTPRequestSpec(
             method: method.uppercased(), url: url, headers: parsedHeaders, body: body.map { Array($0.utf8) },
             timeoutMilliseconds: DurationText.milliseconds(timeout) ?? 10_000)
-        let plan = LoadPlan(
+        var plan = LoadPlan(
             requests: [(request: request, weight: 1)], connections: connections,
             durationNanoseconds: UInt64(DurationText.milliseconds(duration) ?? 10_000) * 1_000_000,
             model: rate.map { .open(rate: $0) } ?? .closed, threads: threads)
+        plan.serverTiming = serverTiming
         OpenFiles.raiseToHardLimit()
         let result = await LoadRun.run(plan)
         if let error = result.setupError { throw EnvironmentFailure(message: "failed to set up the load: \(error)") }

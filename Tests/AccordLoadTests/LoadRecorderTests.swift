@@ -32,4 +32,19 @@ struct LoadRecorderTests {
         #expect(a.errors == [.timeout: 30])
         #expect(a.seconds.map(\.requests) == [10, 30])
     }
+
+    @Test func mergingAddsServerTimingPhases() {
+        var a = LoadRecorder()
+        var b = LoadRecorder()
+        for _ in 0..<10 { a.recordPhase("db", microseconds: 1000) }
+        for _ in 0..<10 { b.recordPhase("db", microseconds: 3000) }
+        b.recordPhase("redis", microseconds: 400)
+        a.merge(b)
+        #expect(a.phases.keys.sorted() == ["db", "redis"])
+        #expect(a.phases["db"]?.totalCount == 20)
+        #expect(a.phases["db"].map { $0.valueAtPercentile(25) / 100 } == 10)
+        #expect(a.phases["db"].map { $0.max / 100 } == 30)
+        #expect(a.phases["redis"]?.totalCount == 1)
+        #expect(b.phases["db"]?.totalCount == 10)
+    }
 }

@@ -1,0 +1,29 @@
+import AccordHTTP
+
+/// One request of a load plan: what to send, how often relative to the others, which statuses
+/// count as answered as expected, and what to keep from its answers.
+public struct LoadRequest: Sendable {
+    public var request: HTTPRequestSpec
+    /// Relative frequency in the plan's mix (0 never sends it).
+    public var weight: Int
+    /// The status expectation: an answer whose status this refuses counts as a `.status` error
+    /// (a failed expectation), as a check's `status:` would.
+    public var accepts: @Sendable (Int) -> Bool
+    /// The name of a top-level JSON string field (for example `job_id`) to keep from every
+    /// accepted 2xx answer, for reconciliation after the load; nil keeps nothing, and the
+    /// engine then does not even hold on to the body.
+    public var collect: String?
+
+    public init(
+        request: HTTPRequestSpec, weight: Int = 1, accepts: @escaping @Sendable (Int) -> Bool = LoadRequest.redirectsOrSuccesses,
+        collect: String? = nil
+    ) {
+        self.request = request
+        self.weight = weight
+        self.accepts = accepts
+        self.collect = collect
+    }
+
+    /// The default expectation: any 2xx or 3xx.
+    public static let redirectsOrSuccesses: @Sendable (Int) -> Bool = { (200..<400).contains($0) }
+}

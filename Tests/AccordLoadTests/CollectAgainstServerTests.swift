@@ -1,0 +1,92 @@
+import AccordHTTP
+import AccordJSON
+import AccordLoad
+import AccordRunner
+import Foundation
+import Testing
+
+/// A short real load against `accord serve --store memory` (the executable, as a child
+/// process): what the engine collects and checks must match what the server holds.
+@Suite("Load engine against accord serve", .serialized)
+struct CollectAgainstServerTests {
+    /// The `accord` binary built next to this test bundle.
+    static var executable: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent(".build/debug/accord").path
+    }
+
+    static func withServer<T>(_ body: (String) async throws -> T) async throws -> T {
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("accord-load-tests-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).log").path
+        let server = try await ServerProcess.start(executable: executable, arguments: ["serve", "--store", "memory", "--port", "0"], logFile: log)
+        do {
+            let value = try await body(server.url)
+            _ = await server.stop()
+            try? FileManager.default.removeItem(atPath: log)
+            return value
+        } catch {
+            _ = await server.stop()
+            throw error
+        }
+    }
+
+    static func get(_ url: String) async throws -> (status: Int, body: JSON) {
+        let response = try await BlockingHTTP.perform(HTTPRequestSpec(url: url)).get()
+        return (response.status, try JSON.parse(bytes: response.body))
+    }
+
+    @Test func collectedJobIdsAreExactlyTheJobsTheServerHolds() async throws {
+        try await Self.withServer { base in
+            let create = LoadRequest(
+                request: HTTPRequestSpec(method: "POST", url: base + "/api/v1/jobs?domain=load.example&url=https://load.example/&job_type=t"),
+                weight: 1, accepts: { $0 == 201 }, collect: "job_id")
+            let health = LoadRequest(request: HTTPRequestSpec(url: base + "/health"), weight: 1)
+            var plan = LoadPlan(requests: [create, health], connections: 4, durationNanoseconds: 500_000_000)
+            plan.serverTiming = true
+            let result = await LoadRun.run(plan)
+            #expect(result.setupError == nil)
+            #expect(result.recorder.errorCount == 0)
+            let ids = try #require(result.collected.first)
+            #expect(!ids.isEmpty)
+            #expect(result.collected.count == 2 && result.collected[1].isEmpty)
+            // Every answered create was collected, once.
+            #expect(ids.count == result.perRequest[0].completed)
+            #expect(Set(ids).count == ids.count)
+            // The server holds exactly those jobs: as many, and each of them.
+            let stats = try await Self.get(base + "/api/v1/queue/stats")
+            #expect(stats.body["jobs"]?["total"]?.intValue.map(Int.init) == ids.count)
+            for id in ids {
+                let job = try await Self.get(base + "/api/v1/jobs/" + id)
+                #expect(job.status == 200 && job.body["job_id"]?.stringValue == id)
+            }
+            // The server's own timing came back with every answer, phase by phase.
+            let app = try #require(result.recorder.phases["app"])
+            #expect(Int(app.totalCount) == result.recorder.completed)
+            #expect(result.perRequest[0].phases["db"] != nil)
+        }
+    }
+
+    @Test func answersOutsideTheStatusExpectationAreErrorsAndCollectNothing() async throws {
+        try await Self.withServer { base in
+            // /health answers 200: a load that expects 204 fails every answer, and since none is
+            // accepted none is collected.
+            let health = LoadRequest(request: HTTPRequestSpec(url: base + "/health"), weight: 1, accepts: { $0 == 204 }, collect: "status")
+            let plan = LoadPlan(requests: [health], connections: 2, durationNanoseconds: 300_000_000)
+            let result = await LoadRun.run(plan)
+            #expect(result.recorder.completed > 0)
+            #expect(result.recorder.errors == [.status: result.recorder.completed])
+            #expect(result.collected == [[]])
+            #expect(result.recorder.phases.isEmpty)  // Server-Timing off
+        }
+    }
+
+    @Test func theDefaultExpectationCollectsAFieldOfEveryAnswer() async throws {
+        try await Self.withServer { base in
+            let health = LoadRequest(request: HTTPRequestSpec(url: base + "/health"), collect: "status")
+            let plan = LoadPlan(requests: [health], connections: 2, durationNanoseconds: 300_000_000)
+            let result = await LoadRun.run(plan)
+            #expect(result.recorder.errorCount == 0)
+            #expect(result.collected[0].count == result.recorder.completed)
+            #expect(Set(result.collected[0]) == ["healthy"])
+        }
+    }
+}
