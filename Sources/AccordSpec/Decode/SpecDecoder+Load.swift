@@ -1,6 +1,5 @@
 extension SpecDecoder {
     static let endpointKeys = requestKeys + ["expect_status"]
-    static let scenarioKeys = ["name", "users", "rate", "spawn_rate", "duration", "think", "mix"]
 
     mutating func decodeEndpoints(_ node: YAMLNode) -> [Endpoint] {
         pairs(node, "endpoints").compactMap { pair in
@@ -62,54 +61,6 @@ extension SpecDecoder {
         default:
             return Durations.milliseconds(bound).map { Threshold(comparison, Double($0)) }
                 ?? (bound.hasSuffix("ms") ? Double(bound.dropLast(2)).map { Threshold(comparison, $0) } : nil)
-        }
-    }
-
-    mutating func decodeScenarios(_ node: YAMLNode, endpoints: [String]) -> [Scenario] {
-        var seen: [String: Int] = [:]
-        return sequence(node, "scenarios").compactMap { item -> Scenario? in
-            guard let members = mapping(item, "a scenario", allowed: Self.scenarioKeys) else { return nil }
-            guard let nameNode = members["name"], let name = string(nameNode, "a scenario's name") else {
-                if members["name"] == nil { error("a scenario needs a name", at: item.location) }
-                return nil
-            }
-            if let line = seen[name] {
-                error("duplicate scenario name '\(name)' (first at line \(line))", at: nameNode.location)
-            }
-            seen[name] = nameNode.location.line
-            let users = members["users"].flatMap { integer($0, "users", in: 1...100_000) }
-            let rate = members["rate"].flatMap { number($0, "rate") }
-            if (users == nil) == (rate == nil) {
-                error("a scenario has users: N (closed model) or rate: R (open model), exactly one", at: nameNode.location)
-            }
-            let length = members["duration"].flatMap { duration($0, "duration") }
-            if members["duration"] == nil { error("a scenario needs a duration", at: nameNode.location) }
-            var think: ClosedRange<Int>?
-            if let thinkNode = members["think"] {
-                let bounds = sequence(thinkNode, "think").compactMap { duration($0, "think") }
-                if bounds.count == 2, bounds[0] <= bounds[1] {
-                    think = bounds[0]...bounds[1]
-                } else {
-                    error("think takes two durations, low first: [1s, 3s]", at: thinkNode.location)
-                }
-            }
-            var mix: [(endpoint: String, weight: Int)] = []
-            if let mixNode = members["mix"] {
-                for pair in pairs(mixNode, "mix") {
-                    if !endpoints.contains(pair.key) {
-                        let suggestion = Suggestion.closest(to: pair.key, among: endpoints).map { " (did you mean '\($0)'?)" } ?? ""
-                        error("unknown endpoint '\(pair.key)'\(suggestion)", at: pair.keyNode.location)
-                    }
-                    if let weight = integer(pair.value, "a weight", in: 1...1_000_000) { mix.append((endpoint: pair.key, weight: weight)) }
-                }
-            } else {
-                error("a scenario needs a mix of endpoints: {endpoint: weight}", at: nameNode.location)
-            }
-            guard let length else { return nil }
-            return Scenario(
-                name: Located(name, at: nameNode.location), users: users, rate: rate,
-                spawnRate: members["spawn_rate"].flatMap { number($0, "spawn_rate") }, durationMilliseconds: length,
-                thinkMilliseconds: think, mix: mix, location: item.location)
         }
     }
 }

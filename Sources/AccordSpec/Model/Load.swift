@@ -58,34 +58,3 @@ public struct TargetSet: Sendable {
         self.thresholds = thresholds
     }
 }
-
-/// A load scenario: virtual users (closed model) or a constant arrival rate (open model).
-public struct Scenario: Sendable {
-    public var name: Located<String>
-    /// Closed model: this many users, each sending, then thinking.
-    public var users: Int?
-    /// Open model: this many requests per second, whatever the answers' speed.
-    public var rate: Double?
-    /// Users started per second.
-    public var spawnRate: Double?
-    public var durationMilliseconds: Int
-    /// Think time between a user's requests, uniformly drawn from this range (ms).
-    public var thinkMilliseconds: ClosedRange<Int>?
-    /// Endpoint name → weight.
-    public var mix: [(endpoint: String, weight: Int)]
-    public var location: SourceLocation
-
-    public init(
-        name: Located<String>, users: Int? = nil, rate: Double? = nil, spawnRate: Double? = nil, durationMilliseconds: Int,
-        thinkMilliseconds: ClosedRange<Int>? = nil, mix: [(endpoint: String, weight: Int)], location: SourceLocation
-    ) {
-        self.name = name
-        self.users = users
-        self.rate = rate
-        self.spawnRate = spawnRate
-        self.durationMilliseconds = durationMilliseconds
-        self.thinkMilliseconds = thinkMilliseconds
-        self.mix = mix
-        self.location = location
-    }
-}
