@@ -83,6 +83,12 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Fuzz targets (docs/reliability.md): a plain build replays input files through each
+        // check; scripts/fuzz.sh builds them instrumented with libFuzzer linked in (CFuzzer).
+        .systemLibrary(name: "CFuzzer"),
+        .target(name: "FuzzDriver", dependencies: ["CFuzzer"], swiftSettings: strict),
+        .executableTarget(name: "FuzzSpecLoader", dependencies: ["FuzzDriver", "AccordSpec"], swiftSettings: strict),
+        .executableTarget(name: "FuzzRequestValidation", dependencies: ["FuzzDriver", "ControlPlane", "AccordJSON"], swiftSettings: strict),
         .testTarget(name: "AccordJSONTests", dependencies: ["AccordJSON"], swiftSettings: strict),
         .testTarget(name: "AccordReportsTests", dependencies: ["AccordReports", "AccordResults", "AccordChecks", "AccordSpec", "AccordJSON"], swiftSettings: strict),
         // AccordRunner only to start `accord serve` as a child process for a real load.
