@@ -12,6 +12,8 @@ import CLibPQ
 /// ```
 public final class PGConnection: BlockingConnection, @unchecked Sendable {
     private let handle: OpaquePointer
+    /// Statements prepared on this connection, by their SQL (see `executePrepared`).
+    private var preparedNames: [String: String] = [:]
 
     /// Opens a connection to `url` (a `postgres://` URL or a `key=value` connection string).
     ///
@@ -89,6 +91,39 @@ public final class PGConnection: BlockingConnection, @unchecked Sendable {
         guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else {
             throw error(from: raw)
         }
+        return result
+    }
+
+    /// Like `execute`, through a prepared statement: `sql` is parsed and planned once per
+    /// connection (named `accord_<n>` on first use), then only executed — for statements run
+    /// thousands of times a second, where planning would cost more than running.
+    @discardableResult
+    public func executePrepared(_ sql: String, _ params: [String?] = []) throws(PGError) -> PGResult {
+        let name: String
+        if let known = preparedNames[sql] {
+            name = known
+        } else {
+            name = "accord_\(preparedNames.count + 1)"
+            guard let raw = PQprepare(handle, name, sql, Int32(params.count), nil) else {
+                throw PGError(message: connectionMessage(), connectionBroken: isBroken)
+            }
+            let prepared = PGResult(owning: raw)
+            guard PQresultStatus(raw) == PGRES_COMMAND_OK else { throw error(from: raw) }
+            _ = prepared
+            preparedNames[sql] = name
+        }
+        for param in params where param?.utf8.contains(0) == true {
+            throw PGError(
+                sqlstate: "22021", message: "invalid byte sequence for encoding \"UTF8\": 0x00 in a parameter",
+                connectionBroken: false)
+        }
+        let raw = withOptionalCStringArray(params) { values in
+            PQexecPrepared(handle, name, Int32(params.count), values, nil, nil, 0)
+        }
+        guard let raw else { throw PGError(message: connectionMessage(), connectionBroken: isBroken) }
+        let result = PGResult(owning: raw)
+        let status = PQresultStatus(raw)
+        guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else { throw error(from: raw) }
         return result
     }
 

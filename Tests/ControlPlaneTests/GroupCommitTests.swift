@@ -109,6 +109,8 @@ struct GroupCommitTests {
                 let ids = Set(try responses.map { try #require(try $0.json()["job_id"]?.stringValue) })
                 #expect(ids.count == 30)
                 #expect(try backends.rows("SELECT count(*) FROM jobs WHERE status = 'pending' AND enqueued_at IS NULL") == [["30"]])
+                // The relay sees them waiting.
+                #expect(await eventually { (try? await Self.metric(server, "accord_relay_backlog")) == 30 })
 
                 try await backends.redis.startServer()
                 let relayed = await eventually {
@@ -121,6 +123,7 @@ struct GroupCommitTests {
                 }
                 #expect(Set(streamed.keys) == ids)
                 #expect(streamed.values.allSatisfy { $0 == 1 })
+                #expect(await eventually { (try? await Self.metric(server, "accord_relay_backlog")) == 0 })
             }
         }
     }

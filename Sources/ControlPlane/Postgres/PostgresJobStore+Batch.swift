@@ -30,7 +30,7 @@ extension PostgresJobStore {
     public func jobs(ids: [String]) async throws -> [String: Job] {
         guard !ids.isEmpty else { return [:] }
         return try await run("reading \(ids.count) jobs") { connection throws(PGError) in
-            let result = try connection.execute(BatchStatement.selectByIDs, [Self.arrayLiteral(ids)])
+            let result = try connection.executePrepared(BatchStatement.selectByIDs, [Self.arrayLiteral(ids)])
             var found: [String: Job] = [:]
             for job in JobRow.decodeAll(result) { found[job.id] = job }
             return found
@@ -52,7 +52,7 @@ extension PostgresJobStore {
         for attempt in 1...3 where !remaining.isEmpty {
             let inserted: PGResult
             do throws(PGError) {
-                inserted = try connection.execute(BatchStatement.insert, columns(of: remaining.map { jobs[$0] }))
+                inserted = try connection.executePrepared(BatchStatement.insert, columns(of: remaining.map { jobs[$0] }))
             } catch where error.sqlstate == "40P01" && attempt < 3 {
                 continue
             }
@@ -69,7 +69,7 @@ extension PostgresJobStore {
             let keys = remaining.compactMap { jobs[$0].request.idempotencyKey }
             guard !keys.isEmpty else { break }
             // A new statement, so a new snapshot: it sees the committed winners.
-            let existing = try connection.execute(BatchStatement.selectByIdempotencyKeys, [arrayLiteral(keys)])
+            let existing = try connection.executePrepared(BatchStatement.selectByIdempotencyKeys, [arrayLiteral(keys)])
             var existingByKey: [String: Job] = [:]
             for job in JobRow.decodeAll(existing) {
                 if let key = job.request.idempotencyKey { existingByKey[key] = job }

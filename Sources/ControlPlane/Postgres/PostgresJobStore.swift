@@ -86,7 +86,7 @@ public final class PostgresJobStore: JobStore {
     /// `jobs`. Every status is present, with 0 when there is none.
     public func countsByStatus() async throws -> [JobStatus: Int64] {
         try await run("counting jobs by status") { connection throws(PGError) in
-            let result = try connection.execute(Statement.countsByStatus)
+            let result = try connection.executePrepared(Statement.countsByStatus)
             var counts = Dictionary(uniqueKeysWithValues: JobStatus.allCases.map { ($0, Int64(0)) })
             for row in 0..<result.rowCount {
                 let status = JobRow.status(result.string(row: row, column: 0))
@@ -108,10 +108,17 @@ public final class PostgresJobStore: JobStore {
     /// only): a mark lost in a crash costs nothing but a no-op, since the relay offers the
     /// row again and the queue's marker recognises the job. Creates need not wait for a
     /// second flush of the write-ahead log.
+    public func unenqueuedCount(limit: Int) async throws -> Int {
+        try await run("counting jobs not yet enqueued") { connection throws(PGError) in
+            let result = try connection.execute(Statement.unenqueuedCount, [String(limit)])
+            return Int(result.int64(row: 0, column: 0) ?? 0)
+        }
+    }
+
     public func markEnqueued(ids: [String], at: Timestamp) async throws {
         guard !ids.isEmpty else { return }
         try await run("marking \(ids.count) jobs enqueued") { connection throws(PGError) in
-            try connection.execute(Statement.markEnqueued, [Self.arrayLiteral(ids), String(at.microsecondsSinceEpoch)])
+            try connection.executePrepared(Statement.markEnqueued, [Self.arrayLiteral(ids), String(at.microsecondsSinceEpoch)])
             return ()
         }
     }
@@ -210,6 +217,13 @@ enum Statement {
         SELECT \(JobRow.columns) FROM jobs
         WHERE status = 'pending' AND enqueued_at IS NULL
         ORDER BY created_at LIMIT $1
+        """
+
+    /// Counted over the same partial index, bounded: cheap while the relay keeps up.
+    static let unenqueuedCount = """
+        SELECT count(*) FROM (
+            SELECT 1 FROM jobs WHERE status = 'pending' AND enqueued_at IS NULL LIMIT $1
+        ) AS waiting
         """
 
     /// Keeps the first enqueue time, and leaves rows that need no change unwritten. The

@@ -46,9 +46,15 @@ public final class EnqueueRelay: Service, Sendable {
         }
     }
 
+    /// The most jobs the backlog gauge counts (the count is a bounded index scan).
+    static let backlogCountLimit = 100_000
+
     public func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             await drain()
+            if let metrics, let backlog = try? await store.unenqueuedCount(limit: Self.backlogCountLimit) {
+                metrics.recordRelayBacklog(backlog)
+            }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.interval) }
         }
         // Last pass after the HTTP server stopped: whatever was committed in its final

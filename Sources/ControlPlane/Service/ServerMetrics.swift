@@ -34,6 +34,7 @@ public final class ServerMetrics: Sendable {
 
     private let routes = Mutex<[String: Route]>([:])
     private let relayed = Mutex(0)
+    private let relayBacklog = Mutex(0)
     private let batches = Mutex<[String: BatchSizes]>([:])
     private let gaugeSources = Mutex<[@Sendable () -> [Gauge]]>([])
 
@@ -69,6 +70,11 @@ public final class ServerMetrics: Sendable {
 
     func recordRelayed(_ count: Int) {
         relayed.withLock { $0 += count }
+    }
+
+    /// Jobs committed but not yet in their stream, as the relay last counted them.
+    func recordRelayBacklog(_ count: Int) {
+        relayBacklog.withLock { $0 = count }
     }
 
     /// One batch of `size` requests was flushed by the batcher `name` (create, read, stats).
@@ -113,6 +119,8 @@ public final class ServerMetrics: Sendable {
         }
         text += "# HELP accord_relay_enqueued_total Jobs the relay enqueued after Redis was unavailable at create time.\n"
         text += "# TYPE accord_relay_enqueued_total counter\naccord_relay_enqueued_total \(relayed.withLock { $0 })\n"
+        text += "# HELP accord_relay_backlog Jobs committed but not yet in their stream, as the relay last counted them (at most 100000).\n"
+        text += "# TYPE accord_relay_backlog gauge\naccord_relay_backlog \(relayBacklog.withLock { $0 })\n"
         text += "# HELP accord_batch_size Requests per batch: creates sharing one commit, reads one query, stats one fetch.\n"
         text += "# TYPE accord_batch_size histogram\n"
         for (name, entry) in batches.withLock({ $0 }).sorted(by: { $0.key < $1.key }) {

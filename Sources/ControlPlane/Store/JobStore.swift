@@ -33,6 +33,8 @@ public protocol JobStore: Sendable {
     func countsByStatus() async throws -> [JobStatus: Int64]
     /// Up to `limit` jobs not yet written to their stream, oldest first.
     func unenqueued(limit: Int) async throws -> [Job]
+    /// How many jobs are not yet written to their stream, counting at most `limit`.
+    func unenqueuedCount(limit: Int) async throws -> Int
     /// Records that these jobs are in their streams: sets `enqueued_at`, and moves `pending`
     /// ones to `queued`.
     func markEnqueued(ids: [String], at: Timestamp) async throws
@@ -52,6 +54,10 @@ extension JobStore {
         var outcomes: [Result<InsertOutcome, DependencyError>] = []
         for job in jobs { outcomes.append(.success(try await insert(job))) }
         return outcomes
+    }
+
+    public func unenqueuedCount(limit: Int) async throws -> Int {
+        try await unenqueued(limit: limit).count
     }
 
     public func jobs(ids: [String]) async throws -> [String: Job] {
