@@ -49,10 +49,10 @@ public struct ProgressUpdate: Sendable, Equatable {
         return "\u{1B}[1m\(phase)\u{1B}[0m" + plain.dropFirst(phase.count)
     }
 
-    /// Whole seconds under ten minutes (`42 s`), else minutes and seconds (`12 m 05 s`).
+    /// Whole seconds under a minute (`42 s`), else minutes and seconds (`12 m 05 s`).
     static func seconds(_ value: Double) -> String {
         let whole = value.isFinite ? Int(max(0, value).rounded(.down)) : 0
-        guard whole >= 600 else { return "\(whole) s" }
+        guard whole >= 60 else { return "\(whole) s" }
         let rest = whole % 60
         return "\(whole / 60) m \(rest < 10 ? "0" : "")\(rest) s"
     }

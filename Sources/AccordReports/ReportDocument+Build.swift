@@ -15,7 +15,6 @@ extension ReportDocument {
     ]
 
     init(_ report: RunReport) {
-        let verdict = report.targetUnreachable ? "❌ FAILED (target unreachable)" : report.passed ? "✅ PASSED" : "❌ FAILED"
         var system = "Accord Engine Control Plane at \(report.target)"
         if report.booted { system += " (the reference server, booted for this run)" }
         self.init(
@@ -23,7 +22,6 @@ extension ReportDocument {
             header: [
                 [.strong("Date:"), .text(" \(report.date)")],
                 [.strong("System:"), .text(" \(system)")],
-                [.strong("Verdict:"), .text(" \(verdict)")],
             ],
             passed: report.passed,
             sections: [
@@ -79,7 +77,7 @@ extension ReportDocument {
         }
         items.append([.text("Load profile "), .code(report.profile), .text(".")])
         return Section(id: "summary", title: "Executive Summary", blocks: [
-            .paragraph([.strong("Verdict:"), .text(report.passed ? " ✅ PASSED" : " ❌ FAILED")]),
+            .paragraph([.strong("Verdict:"), .text(report.passed ? " ✅ PASSED" : report.targetUnreachable ? " ❌ FAILED (target unreachable)" : " ❌ FAILED")]),
             .list(items),
         ])
     }

@@ -72,7 +72,7 @@ public struct RunComparison: Sendable, Equatable {
             for (name, bv, nv) in [("p50", b.p50, n.p50), ("p95", b.p95, n.p95), ("p99", b.p99, n.p99)] {
                 figures.append(figure(subject, name, bv, nv, .higherIsWorse, limit, show: ReportFormat.ms))
             }
-            figures.append(figure(subject, "rps", b.rps, n.rps, .lowerIsWorse, limit, show: ReportFormat.rps))
+            figures.append(figure(subject, "rps", b.rps, n.rps, .lowerIsWorse, limit, show: { "\(ReportFormat.rps($0)) req/s" }))
             var errors = figure(subject, "error rate", b.errorRate, n.errorRate, .higherIsWorse, limit, show: ReportFormat.rate)
             if errors.verdict == .regression && n.errorRate - b.errorRate < 0.001 { errors.verdict = .worse }
             figures.append(errors)

@@ -32,7 +32,8 @@ struct Report: ParsableCommand {
     static func read(_ path: String) throws -> RunReport {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            printError("error: \(path): no such file (give the results.json of a run, e.g. reports/latest/results.json)")
+            let what = isDirectory.boolValue ? "a directory, not a results file" : "no such file"
+            printError("error: \(path): \(what) (give the results.json of a run, e.g. reports/latest/results.json)")
             throw ExitCode(ExitStatus.usage)
         }
         let data: Data

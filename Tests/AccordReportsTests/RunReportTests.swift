@@ -167,7 +167,7 @@ struct RunReportTests {
     @Test func anUnreachableTargetFailsTheVerdict() {
         var report = RunReport(date: "d", command: "accord run", target: "http://127.0.0.1:1", booted: false, profile: "quick")
         report.targetUnreachable = true
-        #expect(BaselineReport.markdown(report).contains("**Verdict:** ❌ FAILED (target unreachable)"))
+        #expect(BaselineReport.markdown(report).contains("## Executive Summary\n\n**Verdict:** ❌ FAILED (target unreachable)\n"))
         #expect(HTMLReport.render(report).contains(#"<p class="verdict fail">FAILED</p>"#))
     }
 
