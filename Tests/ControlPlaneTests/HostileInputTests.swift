@@ -20,6 +20,18 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
     var bytes: [UInt8]
 
     var testDescription: String { "\(file): \(why)" }
+
+    /// Answers after which the server closes the connection: a body too large, too slow or
+    /// broken (`RequestBodyReader`).
+    static let closingStatuses: Set<Int> = [400, 408, 413]
+
+    var closesConnection: Bool {
+        switch answer {
+        case .close: true
+        case let .status(code): code.map(Self.closingStatuses.contains) ?? false
+        case .created: false
+        }
+    }
 }
 
 /// Reads the corpus: the manifest's lines and each file's bytes, expanded.
@@ -165,7 +177,7 @@ struct HostileInputTests {
     /// Sends one case and checks its answer; returns the created job id for `.created`.
     @discardableResult
     static func expectAnswer(_ input: HostileCase, port: Int) async throws -> String? {
-        let received = try await RawConnection.exchange(port: port, input.bytes, untilClosed: input.answer == .close)
+        let received = try await RawConnection.exchange(port: port, input.bytes, untilClosed: input.closesConnection)
         let (responses, rest) = RawResponse.parseAll(received.bytes, atEnd: received.closedByServer)
         let statuses = responses.map(\.status)
         #expect(statuses.allSatisfy { $0 < 500 }, "\(input.file): a 5xx: \(statuses)")
@@ -177,6 +189,11 @@ struct HostileInputTests {
             return nil
         case let .status(code):
             let response = try #require(responses.first, "\(input.file): no response (closed: \(received.closedByServer))")
+            if let code, HostileCase.closingStatuses.contains(code) {
+                // Answered, then closed: the rest of the request is never parsed as another.
+                #expect(received.closedByServer, "\(input.file): still open after a \(code)")
+                #expect(responses.count == 1 && rest.isEmpty, "\(input.file): more than one answer: \(statuses)")
+            }
             #expect(
                 code.map { response.status == $0 } ?? (400...499).contains(response.status),
                 "\(input.file): \(response.status), expected \(code.map(String.init) ?? "4xx"): \(String(decoding: response.body.prefix(300), as: UTF8.self))")
@@ -252,6 +269,32 @@ struct HostileInputTests {
             #expect(try responses.first.map { try JSON.parse(bytes: $0.body)["detail"]?.stringValue != nil } == true)
             #expect(received.closedByServer)
             #expect(try await server.get("/api/v1/queue/stats").json()["jobs"]?["total"]?.intValue == 0)
+        }
+    }
+
+    /// The limits refuse nothing CONTRACT.md accepts: every text parameter at its maximum
+    /// length, in 4-byte UTF-8, percent-encoded (a request target of about 31 KB), is a 201.
+    @Test func theLargestValidRequestIsAccepted() async throws {
+        try await TestServer.with(HostileCorpus.configure(ServerConfig(store: .memory))) { server in
+            let port = try #require(Int(server.baseURL.split(separator: ":").last ?? ""))
+            func encoded(_ text: String) -> String {
+                text.utf8.map { byte in
+                    (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+                        ? String(UnicodeScalar(byte)) : String(format: "%%%02X", byte)
+                }.joined()
+            }
+            let wide = "\u{1D538}"  // 𝔸: alphabetic, 4 bytes in UTF-8
+            let url = "https://" + String(repeating: wide, count: 100) + "/" + String(repeating: wide, count: 1939)
+            let query = [
+                "domain=" + encoded(String(repeating: wide, count: 253)), "url=" + encoded(url),
+                "job_type=" + String(repeating: "a", count: 64), "strategy=assault", "priority=0", "timeout_seconds=86400",
+                "idempotency_key=" + encoded(String(repeating: wide, count: 255)),
+            ].joined(separator: "&")
+            let request = "POST /api/v1/jobs?\(query) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n"
+            #expect(request.utf8.count > 30_000)
+            let received = try await RawConnection.exchange(port: port, Array(request.utf8))
+            let response = try #require(RawResponse.parseAll(received.bytes).complete.first)
+            #expect(response.status == 201, "\(String(decoding: response.body.prefix(300), as: UTF8.self))")
         }
     }
 

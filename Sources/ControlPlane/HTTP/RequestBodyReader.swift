@@ -1,11 +1,12 @@
+import HTTPTypes
 import Hummingbird
 import NIOCore
 
 /// Reads a request body within bounds: at most `limit` bytes (413 above, refused before
 /// reading when Content-Length already says so) and all of it within `timeout` (408 after,
-/// for bodies trickled byte by byte); a body whose framing breaks is 400. Past any of these
-/// the connection stops being read — the rest of the body is not worth the server's time —
-/// and closes once the answer is sent.
+/// for bodies trickled byte by byte); a body whose framing breaks is 400. Each of these
+/// answers carries `Connection: close`, which `CloseAfterResponseHandler` keeps: the rest of
+/// such a body is not worth the server's time, nor safe to parse as the next request.
 struct RequestBodyReader {
     let limit: Int
     let timeout: Duration
@@ -14,12 +15,11 @@ struct RequestBodyReader {
         case body(ByteBuffer)
         case tooLarge
         case timedOut
-        case failed(any Error)
+        case broken
     }
 
-    func read<Context: ConnectionControl & Sendable>(_ request: Request, _ context: Context) async throws -> [UInt8] {
+    func read(_ request: Request) async throws -> [UInt8] {
         if let declared = request.headers[.contentLength], let length = Int(declared), length > limit {
-            context.stopReading()
             throw tooLarge
         }
         let limit = self.limit
@@ -31,16 +31,17 @@ struct RequestBodyReader {
                 } catch is NIOTooManyBytesError {
                     return .tooLarge
                 } catch {
-                    return .failed(error)
+                    // The body's framing broke (bad chunked encoding, an unknown transfer
+                    // coding) or the connection failed mid-body: the client's doing.
+                    return .broken
                 }
             }
             group.addTask {
                 try? await Task.sleep(for: timeout)
                 return .timedOut
             }
+            // Cancelling a body read ends the body stream: the group does not wait for it.
             let first = await group.next() ?? .timedOut
-            // A body still arriving ends when its connection stops being read.
-            if case .timedOut = first { context.stopReading() }
             group.cancelAll()
             return first
         }
@@ -48,19 +49,19 @@ struct RequestBodyReader {
         case let .body(buffer):
             return buffer.getBytes(at: buffer.readerIndex, length: buffer.readableBytes) ?? []
         case .tooLarge:
-            context.stopReading()
             throw tooLarge
         case .timedOut:
-            throw APIError(.requestTimeout, detail: .string("Request body not received within \(timeout.components.seconds) s"))
-        case .failed:
-            // The body's framing broke (bad chunked encoding, an unknown transfer coding) or
-            // the connection failed mid-body: the client's doing, never a 5xx.
-            context.stopReading()
-            throw APIError(.badRequest, detail: "Malformed request body: its framing (Content-Length or chunked encoding) is invalid")
+            throw APIError(
+                .requestTimeout, detail: .string("Request body not received within \(timeout.components.seconds) s"),
+                headers: [.connection: "close"])
+        case .broken:
+            throw APIError(
+                .badRequest, detail: "Malformed request body: its framing (Content-Length or chunked encoding) is invalid",
+                headers: [.connection: "close"])
         }
     }
 
     private var tooLarge: APIError {
-        APIError(.contentTooLarge, detail: .string("Request body larger than \(limit) bytes"))
+        APIError(.contentTooLarge, detail: .string("Request body larger than \(limit) bytes"), headers: [.connection: "close"])
     }
 }

@@ -4,7 +4,7 @@ import Hummingbird
 import NIOCore
 
 /// The control-plane endpoints of CONTRACT.md, translating HTTP to `JobService` and back.
-struct Routes<Context: RequestContext & ConnectionControl> {
+struct Routes<Context: RequestContext> {
     let service: JobService
     let monitor: DependencyMonitor
     let storeName: String
@@ -18,7 +18,7 @@ struct Routes<Context: RequestContext & ConnectionControl> {
         router.get("/") { _, _ in
             Response.json(.ok, ["service": "control-plane", "version": .string(ControlPlaneVersion.current), "status": "operational"])
         }
-        router.post("/api/v1/jobs") { request, context in try await createJob(request, context) }
+        router.post("/api/v1/jobs") { request, _ in try await createJob(request) }
         router.get("/api/v1/jobs/:job_id") { _, context in try await jobStatus(context) }
         router.post("/api/v1/jobs/:job_id/cancel") { _, context in try await cancelJob(context) }
         router.get("/api/v1/queue/stats") { _, _ in try await queueStats() }
@@ -44,12 +44,11 @@ struct Routes<Context: RequestContext & ConnectionControl> {
         return .json(snapshot.isHealthy ? .ok : .serviceUnavailable, body)
     }
 
-    func createJob(_ request: Request, _ context: Context) async throws -> Response {
+    func createJob(_ request: Request) async throws -> Response {
         if let contentType = request.headers[.contentType], !Self.isJSON(contentType) {
             throw APIError(.unsupportedMediaType, detail: "Content-Type must be application/json")
         }
-        let bytes = try await RequestBodyReader(limit: CreateJobValidation.maxBodyBytes, timeout: bodyTimeout)
-            .read(request, context)
+        let bytes = try await RequestBodyReader(limit: CreateJobValidation.maxBodyBytes, timeout: bodyTimeout).read(request)
         let jobRequest = try CreateJobValidation.validate(
             query: request.uri.query.map { Substring($0) } ?? "", body: bytes,
             maxPriority: faults.contains(.acceptBadPriority) ? 9 : 3
