@@ -15,6 +15,8 @@ import Darwin
 /// ```swift
 /// let postgres = try await ThrowawayPostgres.start(logger: logger)
 /// // … connect to postgres.url: postgresql://postgres@127.0.0.1:54321/postgres
+/// try await postgres.stopServer()    // an outage: committed data and the port are kept
+/// try await postgres.startServer()   // back, on the same data directory and port
 /// await postgres.stop()
 /// ```
 ///
@@ -50,6 +52,8 @@ public final class ThrowawayPostgres: Sendable {
     private struct State {
         var stopped = false
         var watchdog: OrphanWatchdog?
+        /// Stopped by ``stopServer()``, not yet started again.
+        var down = false
     }
 
     /// The paths inside one server's directory.
@@ -97,6 +101,26 @@ public final class ThrowawayPostgres: Sendable {
         logger: Logger, ports: @escaping @Sendable () throws -> Int
     ) async throws -> ThrowawayPostgres {
         try await DispatchQueue.global().perform { try boot(logger: logger, ports: ports) }
+    }
+
+    /// Stops the server (`pg_ctl stop -m fast`: sessions are ended, every committed transaction
+    /// kept) but keeps its data directory and port, for outage tests; ``startServer()`` brings
+    /// it back. Does nothing when it is already down.
+    ///
+    /// - Throws: ``EnvironmentError``: ``EnvironmentError/Kind/invalidState`` after ``stop()``,
+    ///   or a `pg_ctl stop` that failed.
+    public func stopServer() async throws {
+        try await lifecycle.perform { try self.stopServerNow() }
+    }
+
+    /// Starts the server again on the same data directory and port after ``stopServer()`` and
+    /// waits until it accepts connections (crash recovery included). Does nothing when it runs.
+    ///
+    /// - Throws: ``EnvironmentError``: ``EnvironmentError/Kind/invalidState`` after ``stop()``;
+    ///   ``EnvironmentError/Kind/addressInUse`` when another process kept the port through five
+    ///   attempts; or a server that did not become ready (with the end of its log).
+    public func startServer() async throws {
+        try await lifecycle.perform { try self.startServerNow() }
     }
 
     /// Stops the server (`pg_ctl stop -m fast`) and removes its directory. Idempotent; later and
@@ -206,6 +230,44 @@ public final class ThrowawayPostgres: Sendable {
         }
     }
 
+    // MARK: Outages (on the lifecycle queue)
+
+    private func stopServerNow() throws {
+        let (stopped, down) = state.withLock { ($0.stopped, $0.down) }
+        guard !stopped else {
+            throw EnvironmentError(
+                .invalidState, doing: "stopping PostgreSQL", subject: "on \(FreePort.host):\(port)",
+                cause: "it was torn down by stop(); start a new ThrowawayPostgres instead")
+        }
+        guard !down else { return }
+        try Self.stopPostmaster(layout, installation: installation, account: account)
+        state.withLock { $0.down = true }
+        logger.info("stopped PostgreSQL, keeping its data directory and port", metadata: ["port": "\(port)"])
+    }
+
+    private func startServerNow() throws {
+        let (stopped, down) = state.withLock { ($0.stopped, $0.down) }
+        guard !stopped else {
+            throw EnvironmentError(
+                .invalidState, doing: "starting PostgreSQL", subject: "on \(FreePort.host):\(port)",
+                cause: "it was torn down by stop(); start a new ThrowawayPostgres instead")
+        }
+        guard down else { return }
+        // The port cannot change (clients hold the URL): wait a little longer for whoever
+        // took it on each attempt.
+        var attempts = 0
+        let port = self.port
+        _ = try Self.startServer(
+            layout, installation: installation, account: account,
+            ports: {
+                if attempts > 0 { usleep(useconds_t(200_000 * attempts)) }
+                attempts += 1
+                return port
+            }, logger: logger)
+        state.withLock { $0.down = false }
+        logger.info("restarted PostgreSQL", metadata: ["port": "\(port)"])
+    }
+
     // MARK: Teardown
 
     /// Tears down once: later calls find `stopped` set and return.
@@ -228,11 +290,7 @@ public final class ThrowawayPostgres: Sendable {
     ) {
         if FileManager.default.fileExists(atPath: layout.pidFile) {
             do {
-                _ = try account.command(
-                    installation.program("pg_ctl"),
-                    ["stop", "-D", layout.data, "-m", "fast", "-w", "-t", "30", "-s"],
-                    in: layout.root
-                ).runBlocking(doing: "stopping PostgreSQL", on: "in \(layout.data)", timeout: .seconds(40))
+                try stopPostmaster(layout, installation: installation, account: account)
             } catch {
                 logger.warning("\(error); sending SIGQUIT, then SIGKILL")
                 killPostmaster(layout, logger: logger)
@@ -240,6 +298,15 @@ public final class ThrowawayPostgres: Sendable {
         }
         ScratchDirectory.remove(layout.root, logger: logger)
         watchdog?.dismiss()
+    }
+
+    /// `pg_ctl stop -m fast`, waiting (up to 30 s) until the server is down.
+    private static func stopPostmaster(_ layout: Layout, installation: PostgresInstallation, account: PostgresAccount) throws {
+        _ = try account.command(
+            installation.program("pg_ctl"),
+            ["stop", "-D", layout.data, "-m", "fast", "-w", "-t", "30", "-s"],
+            in: layout.root
+        ).runBlocking(doing: "stopping PostgreSQL", on: "in \(layout.data)", timeout: .seconds(40))
     }
 
     /// The fallback when `pg_ctl stop` fails: immediate shutdown by signal, SIGKILL after 5 s.

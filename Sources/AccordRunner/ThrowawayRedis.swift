@@ -9,13 +9,16 @@ import Darwin
 #endif
 
 /// A Redis server of its own for one test or one `accord run`: `redis-server` as a child process
-/// on a free port on 127.0.0.1, no persistence, its working directory private under /tmp.
+/// on a free port on 127.0.0.1, its working directory private under /tmp; no persistence, or
+/// an append-only file when its data must survive an outage (fault scenarios).
 ///
 /// ```swift
-/// let redis = try await ThrowawayRedis.start(logger: logger)
+/// let redis = try await ThrowawayRedis.start(logger: logger, persistence: .appendOnly)
 /// // … connect to redis.url: redis://127.0.0.1:54322
 /// await redis.stopServer()        // an outage: the port stays reserved for this server
-/// try await redis.startServer()   // back, on the same port, empty
+/// try await redis.startServer()   // back, on the same port, with its data (.none: empty)
+/// try await redis.pauseServer()   // SIGSTOP: connections open, nothing answered
+/// try await redis.resumeServer()  // SIGCONT
 /// await redis.stop()
 /// ```
 ///
@@ -39,6 +42,17 @@ public final class ThrowawayRedis: Sendable {
     public let directory: String
     /// The server's standard output and error, appended to across restarts.
     public let logFile: String
+    /// Whether its data survives ``stopServer()``/``startServer()``.
+    public let persistence: Persistence
+
+    /// What a restarted server finds.
+    public enum Persistence: Sendable {
+        /// Nothing: a restarted server starts empty (`--appendonly no`, no snapshots).
+        case none
+        /// An append-only file in its directory, fsynced every second and on the SIGTERM of
+        /// ``stopServer()``: a restarted server has every write acknowledged before the stop.
+        case appendOnly
+    }
 
     private let executable: String
     private let layout: Layout
@@ -50,10 +64,13 @@ public final class ThrowawayRedis: Sendable {
         var server: ChildProcess?
         var watchdog: OrphanWatchdog?
         var removed = false
+        /// SIGSTOPped by ``pauseServer()``.
+        var paused = false
     }
 
     private struct Layout: Sendable {
         let root: String
+        let persistence: Persistence
         var log: String { "\(root)/redis.log" }
         var pidFile: String { "\(root)/redis.pid" }
     }
@@ -73,6 +90,7 @@ public final class ThrowawayRedis: Sendable {
         self.url = "redis://\(FreePort.host):\(port)"
         self.directory = layout.root
         self.logFile = layout.log
+        self.persistence = layout.persistence
         self.executable = executable
         self.layout = layout
         self.logger = logger
@@ -85,13 +103,15 @@ public final class ThrowawayRedis: Sendable {
     ///
     /// - Throws: ``EnvironmentError``: `redis-server` missing (naming the apt package), or a
     ///   server that exited or did not answer in time (with the end of its log).
-    public static func start(logger: Logger) async throws -> ThrowawayRedis {
-        try await start(logger: logger, ports: FreePort.find)
+    public static func start(logger: Logger, persistence: Persistence = .none) async throws -> ThrowawayRedis {
+        try await start(logger: logger, persistence: persistence, ports: FreePort.find)
     }
 
-    /// ``start(logger:)`` with the ports to try coming from `ports`: a seam for collision tests.
-    static func start(logger: Logger, ports: @escaping @Sendable () throws -> Int) async throws -> ThrowawayRedis {
-        try await DispatchQueue.global().perform { try boot(logger: logger, ports: ports) }
+    /// ``start(logger:persistence:)`` with the ports to try coming from `ports`: a seam for collision tests.
+    static func start(
+        logger: Logger, persistence: Persistence = .none, ports: @escaping @Sendable () throws -> Int
+    ) async throws -> ThrowawayRedis {
+        try await DispatchQueue.global().perform { try boot(logger: logger, persistence: persistence, ports: ports) }
     }
 
     /// Stops the server (SIGTERM; SIGKILL after 5 s) but keeps its directory and port, for
@@ -100,14 +120,29 @@ public final class ThrowawayRedis: Sendable {
         await lifecycle.perform { self.stopServerNow() }
     }
 
-    /// Starts the server again on the same port after ``stopServer()``, empty, and waits until it
-    /// answers `PING`. Does nothing when it is running.
+    /// Starts the server again on the same port after ``stopServer()`` — empty, or with its
+    /// append-only file's data — and waits until it answers `PING`. Does nothing when it is running.
     ///
     /// - Throws: ``EnvironmentError``: ``EnvironmentError/Kind/invalidState`` after ``stop()``;
     ///   ``EnvironmentError/Kind/addressInUse`` when another process took the port meanwhile;
     ///   or a server that exited or did not answer in time.
     public func startServer() async throws {
         try await lifecycle.perform { try self.startServerNow() }
+    }
+
+    /// Pauses the server with SIGSTOP: its port and connections stay open, nothing is
+    /// answered, until ``resumeServer()``. Does nothing when it is already paused.
+    ///
+    /// - Throws: ``EnvironmentError/Kind/invalidState`` when the server is not running.
+    public func pauseServer() async throws {
+        try await lifecycle.perform { try self.signalServer(pause: true) }
+    }
+
+    /// Resumes a paused server with SIGCONT. Does nothing when it is not paused.
+    ///
+    /// - Throws: ``EnvironmentError/Kind/invalidState`` when the server is not running.
+    public func resumeServer() async throws {
+        try await lifecycle.perform { try self.signalServer(pause: false) }
     }
 
     /// Stops the server if it runs and removes its directory. Idempotent; later and concurrent
@@ -122,9 +157,10 @@ public final class ThrowawayRedis: Sendable {
 
     // MARK: Boot
 
-    private static func boot(logger: Logger, ports: () throws -> Int) throws -> ThrowawayRedis {
+    private static func boot(logger: Logger, persistence: Persistence, ports: () throws -> Int) throws -> ThrowawayRedis {
         let executable = try locateServer()
-        let layout = Layout(root: try ScratchDirectory.create(prefix: "accord-redis-", doing: "starting Redis"))
+        let layout = Layout(
+            root: try ScratchDirectory.create(prefix: "accord-redis-", doing: "starting Redis"), persistence: persistence)
         let watchdog = OrphanWatchdog.start(pidFile: layout.pidFile, signal: "TERM", directory: layout.root, logger: logger)
         var attempt = 1
         while true {
@@ -192,9 +228,9 @@ public final class ThrowawayRedis: Sendable {
             server = try ChildProcess.spawn(
                 executable: executable,
                 arguments: [
-                    "--port", "\(port)", "--bind", FreePort.host, "--save", "", "--appendonly", "no",
+                    "--port", "\(port)", "--bind", FreePort.host, "--save", "",
                     "--dir", layout.root, "--daemonize", "no", "--pidfile", layout.pidFile,
-                ],
+                ] + persistenceArguments(layout.persistence),
                 workingDirectory: nil, input: null, output: log)
         } catch {
             throw EnvironmentError(
@@ -221,6 +257,13 @@ public final class ThrowawayRedis: Sendable {
         }
     }
 
+    private static func persistenceArguments(_ persistence: Persistence) -> [String] {
+        switch persistence {
+        case .none: ["--appendonly", "no"]
+        case .appendOnly: ["--appendonly", "yes", "--appendfsync", "everysec"]
+        }
+    }
+
     /// Polls until our server answers `PING` — checking by pid that it is ours, not another
     /// server that took the port first — or exits, or the timeout passes.
     private static func awaitReady(_ server: ChildProcess, port: Int) -> Readiness {
@@ -242,11 +285,16 @@ public final class ThrowawayRedis: Sendable {
     // MARK: Lifecycle (on the lifecycle queue)
 
     private func stopServerNow() {
-        let server = state.withLock { state in
-            defer { state.server = nil }
-            return state.server
+        let (server, paused) = state.withLock { state in
+            defer {
+                state.server = nil
+                state.paused = false
+            }
+            return (state.server, state.paused)
         }
         guard let server else { return }
+        // A stopped process keeps SIGTERM pending: let it run to act on it.
+        if paused { server.send(SIGCONT) }
         server.terminate(grace: Self.stopGrace)
         logger.info("stopped redis-server, keeping its port and directory", metadata: ["port": "\(port)"])
     }
@@ -278,17 +326,35 @@ public final class ThrowawayRedis: Sendable {
         }
     }
 
+    private func signalServer(pause: Bool) throws {
+        let server = try state.withLock { state -> ChildProcess? in
+            guard let server = state.server, !state.removed else {
+                throw EnvironmentError(
+                    .invalidState, doing: pause ? "pausing redis-server" : "resuming redis-server",
+                    subject: "on \(FreePort.host):\(port)", cause: "it is not running")
+            }
+            guard state.paused != pause else { return nil }
+            state.paused = pause
+            return server
+        }
+        guard let server else { return }
+        server.send(pause ? SIGSTOP : SIGCONT)
+        logger.info(pause ? "paused redis-server" : "resumed redis-server", metadata: ["port": "\(port)"])
+    }
+
     /// Tears down once: later calls find `removed` set and return.
     private func tearDown(reason: String?) {
-        let (first, server, watchdog) = state.withLock { state in
+        let (first, server, paused, watchdog) = state.withLock { state in
             defer {
                 state.removed = true
                 state.server = nil
+                state.paused = false
             }
-            return (!state.removed, state.server, state.watchdog)
+            return (!state.removed, state.server, state.paused, state.watchdog)
         }
         guard first else { return }
         if let reason { logger.warning("redis-server on port \(port) \(reason)") }
+        if paused { server?.send(SIGCONT) }
         if let server { server.terminate(grace: Self.stopGrace) }
         ScratchDirectory.remove(layout.root, logger: logger)
         watchdog?.dismiss()
