@@ -101,7 +101,7 @@ public struct FaultInjector: Sendable {
     /// dependency back, and waits (bounded) for `/health` to answer 200, one fault after
     /// another. A fault whose time has passed (the previous one recovered late) is applied at
     /// once. Every fault that was applied is brought back, cancellation or not; after
-    /// cancellation, no further fault is applied.
+    /// cancellation, no further fault is applied and recovery is no longer waited for.
     public func run(_ faults: [FaultSpec], healthURL: String, scenarioStart: UInt64) async -> [FaultTiming] {
         var timings: [FaultTiming] = []
         for fault in faults.sorted(by: { $0.atMilliseconds < $1.atMilliseconds }) {
@@ -126,7 +126,7 @@ public struct FaultInjector: Sendable {
         timing.appliedSeconds = seconds(applied)
         // 2. Hold it for `for`, probing /health meanwhile (how the outage looks from outside).
         let end = applied + UInt64(fault.forMilliseconds) * 1_000_000
-        while Self.now() < end {
+        while Self.now() < end, !Task.isCancelled {
             timing.healthProbesDuringFault += 1
             if await !healthy(healthURL) { timing.healthFailuresDuringFault += 1 }
             await sleep(until: min(end, Self.now() + Self.nanoseconds(probeInterval)))
@@ -144,7 +144,7 @@ public struct FaultInjector: Sendable {
         }
         // 4. Wait for /health 200, bounded.
         let deadline = Self.now() + Self.nanoseconds(recoveryBound)
-        while Self.now() < deadline {
+        while Self.now() < deadline, !Task.isCancelled {
             if await healthy(healthURL) {
                 timing.recoverySeconds = Double(Self.now() - revertStarted) / 1e9
                 break

@@ -35,6 +35,6 @@ public enum FileDescriptorBudget {
             : "run `ulimit -n \(suggestion)` in the shell that starts accord"
         return "\(connections) connections need about \(needed) open files (\(headroom) more for logs, pools and probes), "
             + "but this process may open only \(limit) (hard limit \(hardLimit)): \(raise); until then, connect errors "
-            + "beyond about \(limit > UInt64(headroom) ? limit - UInt64(headroom) : 0) connections are the machine's, not the server's"
+            + "from about \(limit > UInt64(headroom) ? limit - UInt64(headroom) : 0) connections on may be the machine's, not the server's"
     }
 }
