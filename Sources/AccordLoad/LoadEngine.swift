@@ -54,6 +54,8 @@ struct LoadEngine {
             withExtendedLifetime(pool) {}
         }
         loop.attach(to: multi)
+        // Wake for the next intended send on time, not up to the default 50 µs later.
+        _ = accord_set_timer_slack(1_000)
         do {
             for index in 0..<connections {
                 let connection = try LoadConnection(index: index, serverTiming: plan.serverTiming)
@@ -83,6 +85,8 @@ struct LoadEngine {
             for index in pool.indices { readyAt[index] = start + UInt64(Double(index) / spawnRate * 1e9) }
         }
         var inFlight = 0
+        // Seconds of the recorder already published to the plan's live feed.
+        var published = 0
 
         func launch(_ index: Int, intended: UInt64, now: UInt64) {
             let connection = pool[index]
@@ -175,6 +179,10 @@ struct LoadEngine {
                     let uncorrected = (finished - connection.sent) / 1000
                     let second = Int((connection.sent - start) / 1_000_000_000)
                     outcome.recorder.record(correctedMicroseconds: corrected, uncorrectedMicroseconds: uncorrected, error: error, second: second)
+                    if let feed = plan.feed, outcome.recorder.seconds.count > published, let closed = outcome.recorder.seconds.last {
+                        feed.publish(closed)
+                        published = outcome.recorder.seconds.count
+                    }
                     outcome.perRequest[slot].record(
                         correctedMicroseconds: corrected, uncorrectedMicroseconds: uncorrected, error: error, second: second)
                     for phase in connection.phases {

@@ -7,6 +7,7 @@
 // The load engine drives curl_multi_socket_action from an epoll loop; Swift's Glibc module does
 // not export <sys/epoll.h>, so libcurl's partner header comes in here.
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 
 /// Options that take a `long` (CURLOPT_TIMEOUT_MS, CURLOPT_NOSIGNAL, ...).
 static inline CURLcode accord_curl_easy_setopt_long(CURL *handle, CURLoption option, long value) {
@@ -67,5 +68,11 @@ static inline CURLcode accord_curl_easy_getinfo_pointer(CURL *handle, CURLINFO i
 /// epoll set between transfers must learn when libcurl closes one.
 static inline CURLcode accord_curl_easy_setopt_close_socket_function(CURL *handle, curl_closesocket_callback callback) {
     return curl_easy_setopt(handle, CURLOPT_CLOSESOCKETFUNCTION, callback);
+}
+/// prctl is variadic: PR_SET_TIMERSLACK alone. The engine's thread sleeps until the next
+/// intended send time; Linux's default 50 µs timer slack would add up to 50 µs of its own
+/// lateness to every corrected latency of an open-model load.
+static inline int accord_set_timer_slack(unsigned long nanoseconds) {
+    return prctl(PR_SET_TIMERSLACK, nanoseconds, 0, 0, 0);
 }
 #endif

@@ -89,4 +89,19 @@ struct CollectAgainstServerTests {
             #expect(Set(result.collected[0]) == ["healthy"])
         }
     }
+
+    @Test func rampingStagesSendWhatTheScheduleHolds() async throws {
+        try await Self.withServer { base in
+            // 0 → 200 req/s over 0.3 s, back to 0 over 0.3 s: 60 arrivals, plus request 0 at once.
+            var plan = LoadPlan(
+                requests: [(request: HTTPRequestSpec(url: base + "/health"), weight: 1)], connections: 8, durationNanoseconds: 1,
+                model: .open(rate: 0))
+            plan.stages = [Stage(durationNanoseconds: 300_000_000, target: 200), Stage(durationNanoseconds: 300_000_000, target: 0)]
+            let result = await LoadRun.run(plan)
+            #expect(result.setupError == nil)
+            #expect(result.sent <= 61)
+            #expect(result.sent + result.behind == 61)
+            #expect(result.recorder.completed == result.sent)
+        }
+    }
 }
