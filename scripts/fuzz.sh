@@ -47,7 +47,6 @@ seeds_for() {
     case "$1" in
         FuzzSpecLoader) echo "fixtures/fuzz/spec-loader specs fixtures/yaml fixtures/broken-specs" ;;
         FuzzRequestValidation) echo "fixtures/fuzz/request-validation" ;;
-        *) echo "fuzz.sh: unknown target $1" >&2; exit 2 ;;
     esac
 }
 dictionary_for() {
@@ -63,6 +62,13 @@ max_len_for() {
     esac
 }
 
+for target in $TARGETS; do
+    case "$target" in
+        FuzzSpecLoader | FuzzRequestValidation) ;;
+        *) echo "fuzz.sh: unknown target $target (FuzzSpecLoader, FuzzRequestValidation)" >&2; exit 2 ;;
+    esac
+done
+
 failed=0
 for target in $TARGETS; do
     echo "== $target: building (instrumented, release, in $SCRATCH)"
@@ -76,7 +82,6 @@ for target in $TARGETS; do
     corpus="$OUT/$target/corpus"
     artifacts="$OUT/$target/artifacts"
     mkdir -p "$corpus" "$artifacts"
-    # shellcheck disable=SC2046 # the seed list is word-split on purpose
     read -r -a seeds <<<"$(seeds_for "$target")"
     echo "== $target: fuzzing for ${SECONDS_PER_TARGET}s (seeds: ${seeds[*]})"
     set +e

@@ -40,8 +40,15 @@ public struct SpecProblems: Error, Sendable {
 extension SpecDecoder {
     mutating func decodeRoot(_ root: YAMLNode, path: String, source: String) -> SpecFile? {
         guard let members = mapping(root, "a spec file", allowed: SpecLoader.rootKeys) else { return nil }
-        guard let suiteNode = members["suite"], let suite = string(suiteNode, "suite"), !suite.isEmpty else {
-            if members["suite"] == nil { error("a spec file needs a suite name (suite: …)", at: root.location) }
+        guard let suiteNode = members["suite"] else {
+            error("a spec file needs a suite name (suite: …)", at: root.location)
+            return nil
+        }
+        // `string` reports a suite that is not a string; an empty one is refused here, with a
+        // diagnostic too (found by fuzzing: it used to be refused silently).
+        guard let suite = string(suiteNode, "suite") else { return nil }
+        guard !suite.isEmpty else {
+            error("the suite name must not be empty", at: suiteNode.location)
             return nil
         }
         let variables = (members["variables"].map { pairs($0, "variables") } ?? []).compactMap { pair -> (name: String, value: Template)? in
