@@ -73,7 +73,7 @@ enum ReportCharts {
         var rules: [Chart.Rule] = []
         for c in subjects where !rules.contains(where: { $0.y == c.p99Target }) && c.p99Target > 0 {
             let sharing = subjects.filter { $0.p99Target == c.p99Target }.map(\.subject)
-            rules.append(Chart.Rule(y: c.p99Target, label: "p99 target \(ReportFormat.ms(c.p99Target)) (\(sharing.joined(separator: ", ")))"))
+            rules.append(Chart.Rule(y: c.p99Target, tag: ReportFormat.ms(c.p99Target), label: "p99 target \(ReportFormat.ms(c.p99Target)) (\(sharing.joined(separator: ", ")))"))
         }
         return Chart(
             id: id, kind: .capacity, title: "Capacity: achieved throughput against p99",

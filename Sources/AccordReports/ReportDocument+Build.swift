@@ -124,18 +124,34 @@ extension ReportDocument {
             items.append([.strong(suite.name), .text(" ("), .code(suite.file), .text("): \(line)")])
         }
         var blocks: [Block] = [.list(items)]
-        let broken = report.suites.flatMap { suite in
+        // The other suites' verdicts stand in their own sections.
+        let broken = suites.flatMap { suite in
             suite.cases.filter { $0.outcome == .failed || $0.outcome == .error }.map { (suite.name, $0) }
         }
         if !broken.isEmpty {
-            blocks.append(.heading("Failed verdicts"))
+            blocks.append(.heading("Failed cases"))
             blocks.append(.table(Table(header: ["Suite", "Case", "Where", "What"], rows: broken.map { suite, result in
-                let what = result.failures.first.map { "\($0.message): expected \($0.expected), got \($0.actual)" }
-                    ?? result.reason ?? ""
-                return [suite, "\(ReportFormat.mark(result.outcome)) \(result.name)", result.location, what]
+                [suite, "\(ReportFormat.mark(result.outcome)) \(result.name)", result.location, why(result)]
             })))
         }
         return Section(id: "functional", title: "Functional Contract", blocks: blocks)
+    }
+
+    /// What went wrong with a verdict: the first broken expectation, or why it could not run.
+    static func why(_ result: RunReport.Case) -> String {
+        result.failures.first.map { "\($0.message): expected \($0.expected), got \($0.actual)" } ?? result.reason ?? ""
+    }
+
+    /// A verdict suite's cases as a list under a heading; nothing when the suite is empty.
+    static func verdicts(_ report: RunReport, suite name: String) -> [Block] {
+        guard let suite = report.suite(named: name), !suite.cases.isEmpty else { return [] }
+        return [
+            .heading("Verdicts"),
+            .list(suite.cases.map { result in
+                let detail = result.outcome == .failed || result.outcome == .error ? " — \(why(result))" : ""
+                return [.text("\(ReportFormat.mark(result.outcome)) \(result.name)\(detail)")]
+            }),
+        ]
     }
 
     static func validation(_ report: RunReport) -> Section {

@@ -14,7 +14,7 @@ extension ReportDocument {
     static func reconciliation(_ report: RunReport) -> Section {
         let title = "Reconciliation"
         guard !report.reconciliation.isEmpty else {
-            return Section(id: "reconciliation", title: title, blocks: [.text("No acknowledged jobs were reconciled.")])
+            return Section(id: "reconciliation", title: title, blocks: [.text("No acknowledged jobs were reconciled.")] + verdicts(report, suite: "reconciliation"))
         }
         return Section(id: "reconciliation", title: title, blocks: [
             .text("Every job acknowledged with 201, looked up afterwards: a row in PostgreSQL and one entry in a Redis stream."),
@@ -26,13 +26,13 @@ extension ReportDocument {
                         String(r.duplicatedInStreams), r.lost + r.duplicated == 0 ? "✅" : "❌", r.note ?? "",
                     ]
                 })),
-        ])
+        ] + verdicts(report, suite: "reconciliation"))
     }
 
     static func reliability(_ report: RunReport) -> Section {
         let title = "Reliability"
         guard !report.reliability.isEmpty else {
-            return Section(id: "reliability", title: title, blocks: [.text("No faults were injected.")])
+            return Section(id: "reliability", title: title, blocks: [.text("No faults were injected.")] + verdicts(report, suite: "reliability"))
         }
         return Section(id: "reliability", title: title, blocks: [
             .text("Faults applied during a scenario: recovery is from the fault's end until /health answered 200 again."),
@@ -45,6 +45,6 @@ extension ReportDocument {
                         f.lost == 0 ? "0" : "❌ \(f.lost)", f.duplicated == 0 ? "0" : "❌ \(f.duplicated)",
                     ]
                 })),
-        ])
+        ] + verdicts(report, suite: "reliability"))
     }
 }

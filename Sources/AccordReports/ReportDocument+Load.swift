@@ -55,7 +55,7 @@ extension ReportDocument {
     static func capacity(_ report: RunReport) -> Section {
         let title = "Throughput Capacity"
         guard !report.capacity.isEmpty else {
-            return Section(id: "capacity", title: title, blocks: [.text("No capacity search was run.")])
+            return Section(id: "capacity", title: title, blocks: [.text("No capacity search was run.")] + verdicts(report, suite: "capacity"))
         }
         var blocks: [Block] = [
             .text("Constant arrival rates stepped up until p99 or the error budget broke. Sustained: the highest rate held for a whole step with p99 within target and under 1% errors; peak: the highest throughput reached."),
@@ -65,11 +65,13 @@ extension ReportDocument {
                     [
                         c.subject, c.sustainedRPS.map { "\(ReportFormat.rps($0)) req/s" } ?? "none held",
                         "\(ReportFormat.rps(c.peakRPS)) req/s", ReportFormat.ms(c.p99Target),
-                        c.generatorBound ? "⚠️ generator-bound: the figures are floors" : "",
+                        c.generatorBound ? "⚠️ generator-bound: the figures are floors"
+                            : !c.steps.isEmpty && c.steps.allSatisfy(\.held) ? "every step held: capacity is at least this" : "",
                     ]
                 })),
             .chart(ReportCharts.capacity(report.capacity, id: "capacity-curve")),
         ]
+        blocks += verdicts(report, suite: "capacity")
         for c in report.capacity {
             blocks.append(.heading("Steps: \(c.subject)"))
             blocks.append(c.steps.isEmpty ? .text("No steps recorded.") : .table(Table(
@@ -87,7 +89,7 @@ extension ReportDocument {
     static func scenarios(_ report: RunReport) -> Section {
         let title = "Scenario Results"
         guard !report.scenarios.isEmpty else {
-            return Section(id: "scenarios", title: title, blocks: [.text("No scenarios were run.")])
+            return Section(id: "scenarios", title: title, blocks: [.text("No scenarios were run.")] + verdicts(report, suite: "scenarios"))
         }
         var blocks: [Block] = [
             .table(Table(
@@ -97,9 +99,7 @@ extension ReportDocument {
                     return [s.name, s.load, ReportFormat.short(s.seconds)] + measurementCells(s.measurement) + [health]
                 }))
         ]
-        if let verdicts = report.suite(named: "scenarios"), !verdicts.cases.isEmpty {
-            blocks.append(.list(verdicts.cases.map { [.text("\(ReportFormat.mark($0.outcome)) \($0.name)")] }))
-        }
+        blocks += verdicts(report, suite: "scenarios")
         for (index, scenario) in report.scenarios.enumerated() {
             blocks.append(.heading("Scenario \(scenario.name): per endpoint"))
             blocks.append(scenario.endpoints.isEmpty ? .text("No per-endpoint figures.") : .table(Table(

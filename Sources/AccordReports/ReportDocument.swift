@@ -89,9 +89,11 @@ struct Chart: Sendable, Equatable {
         var onRightAxis = false
     }
 
-    /// A horizontal reference line (a target), dashed, with its label.
+    /// A horizontal reference line (a target), dashed: `tag` on the line where there is
+    /// room for it, `label` in the legend.
     struct Rule: Sendable, Equatable {
         var y: Double
+        var tag: String
         var label: String
     }
 

@@ -77,10 +77,16 @@ struct SVGChart {
             rightY = mapping
         }
 
+        var tagged: [Double] = []
         for rule in chart.rules {
-            let py = f(y(rule.y))
-            svg += "<line class=\"rule\" x1=\"\(f(left))\" y1=\"\(py)\" x2=\"\(f(right))\" y2=\"\(py)\" stroke-dasharray=\"6 4\"/>"
-            svg += "<text class=\"rule-label\" x=\"\(f(right - 4))\" y=\"\(f(y(rule.y) - 4))\" text-anchor=\"end\">\(Markup.escape(rule.label))</text>\n"
+            let py = y(rule.y)
+            svg += "<line class=\"rule\" x1=\"\(f(left))\" y1=\"\(f(py))\" x2=\"\(f(right))\" y2=\"\(f(py))\" stroke-dasharray=\"6 4\"/>"
+            // A tag only where it does not overlap another; the legend names every rule.
+            if tagged.allSatisfy({ abs($0 - py) >= 13 }) {
+                tagged.append(py)
+                svg += "<text class=\"rule-label\" x=\"\(f(right - 4))\" y=\"\(f(py - 4))\" text-anchor=\"end\">\(Markup.escape(rule.tag))</text>"
+            }
+            svg += "\n"
         }
         for (index, series) in chart.series.enumerated() {
             let mapY = series.onRightAxis ? (rightY ?? y) : y
@@ -94,23 +100,28 @@ struct SVGChart {
             svg += "<text class=\"empty\" x=\"\(f((left + right) / 2))\" y=\"\(f((top + bottom) / 2))\" text-anchor=\"middle\">no data recorded</text>\n"
         }
         for item in legend {
-            let series = chart.series[item.index]
-            let dash = series.dashed ? " stroke-dasharray=\"5 3\"" : ""
-            svg += "<line x1=\"\(f(item.x))\" y1=\"\(f(item.y - 4))\" x2=\"\(f(item.x + 18))\" y2=\"\(f(item.y - 4))\" stroke=\"\(color(item.index))\" stroke-width=\"2\"\(dash)/>"
-            svg += "<text class=\"legend\" x=\"\(f(item.x + 22))\" y=\"\(f(item.y))\">\(Markup.escape(series.name))</text>\n"
+            let entry = legendEntries[item.index]
+            let dash = entry.dashed ? " stroke-dasharray=\"5 3\"" : ""
+            svg += "<line x1=\"\(f(item.x))\" y1=\"\(f(item.y - 4))\" x2=\"\(f(item.x + 18))\" y2=\"\(f(item.y - 4))\" stroke=\"\(entry.color)\" stroke-width=\"2\"\(dash)/>"
+            svg += "<text class=\"legend\" x=\"\(f(item.x + 22))\" y=\"\(f(item.y))\">\(Markup.escape(entry.name))</text>\n"
         }
         return svg + "</svg>"
     }
 
     func color(_ index: Int) -> String { Self.palette[index % Self.palette.count] }
 
+    /// Each series in its colour, then each reference line in grey, dashed.
+    var legendEntries: [(name: String, color: String, dashed: Bool)] {
+        chart.series.enumerated().map { ($1.name, color($0), $1.dashed) } + chart.rules.map { ($0.label, "#868e96", true) }
+    }
+
     /// Legend entries flowed left to right, wrapping; text width estimated at 6.5 px a character.
     func legendLayout(startY: Double, left: Double, right: Double) -> [(index: Int, x: Double, y: Double)] {
         var items: [(index: Int, x: Double, y: Double)] = []
         var cursor = left
         var line = startY
-        for (index, series) in chart.series.enumerated() {
-            let width = 22 + Double(series.name.count) * 6.5 + 16
+        for (index, entry) in legendEntries.enumerated() {
+            let width = 22 + Double(entry.name.count) * 6.5 + 16
             if cursor > left && cursor + width > right {
                 cursor = left
                 line += 16

@@ -36,7 +36,7 @@ struct RunReportTests {
         #expect(occurrences(of: "<testcase ", in: xml) == report.suites.reduce(0) { $0 + $1.cases.count })
         #expect(occurrences(of: "<testsuite ", in: xml) == 7)
         #expect(xml.contains(#"<testsuite name="reliability" id="6" tests="2" failures="1" errors="0" skipped="0""#))
-        #expect(xml.contains(#"<testsuites name="accord run" tests="19" failures="3" errors="1""#))
+        #expect(xml.contains(#"<testsuites name="accord run" tests="20" failures="4" errors="1""#))
     }
 
     // MARK: the HTML holds everything
