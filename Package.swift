@@ -50,6 +50,7 @@ let package = Package(
             name: "AccordRunner",
             dependencies: [
                 "AccordSpec", "AccordChecks", "AccordHTTP", "AccordJSON", "AccordProbes", "AccordLoad", "AccordResults",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -98,7 +99,7 @@ let package = Package(
         .testTarget(
             name: "ControlPlaneTests",
             dependencies: [
-                "ControlPlane", "AccordHTTP", "AccordJSON", "AccordRunner", "AccordStorage", "AccordSpec", "AccordChecks",
+                "ControlPlane", "AccordHTTP", "AccordJSON", "AccordRunner", "AccordStorage", "AccordSpec", "AccordChecks", "AccordResults",
             ],
             swiftSettings: strict
         ),

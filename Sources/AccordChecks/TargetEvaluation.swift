@@ -74,7 +74,7 @@ public enum TargetEvaluation {
         }
     }
 
-    static func trimmed(_ value: Double, _ decimals: Int) -> String {
+    public static func trimmed(_ value: Double, _ decimals: Int) -> String {
         guard value.isFinite else { return "-" }
         var factor = 1.0
         for _ in 0..<decimals { factor *= 10 }

@@ -28,6 +28,8 @@ public struct LoadPlan: Sendable {
     /// Read every answer's `Server-Timing` header into per-phase histograms
     /// (`LoadRecorder.phases`); off, headers are not looked at.
     public var serverTiming = false
+    /// Where the engines publish each second they close, for a live progress line.
+    public var feed: LiveFeed?
     /// A ramp, as k6 stages it: the rate (open model, starting from the model's rate) or the
     /// number of active users (closed model, starting from 0) moves linearly from stage to
     /// stage. Setting stages sets `durationNanoseconds` to their total and, in the closed

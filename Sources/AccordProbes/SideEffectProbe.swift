@@ -46,7 +46,11 @@ public final class SideEffectProbe: Sendable {
     public func streamEntries(_ stream: String) async throws -> [StreamEntry] {
         let reply = try await redis(["XRANGE", stream, "-", "+"])
         if let message = reply.errorMessage { throw ProbeError("XRANGE \(stream) failed: \(message)") }
-        return (reply.arrayValue ?? []).compactMap { entry in
+        return Self.entries(reply)
+    }
+
+    private static func entries(_ reply: RedisReply) -> [StreamEntry] {
+        (reply.arrayValue ?? []).compactMap { entry in
             guard let parts = entry.arrayValue, parts.count == 2, let id = parts[0].stringValue, let flat = parts[1].arrayValue else {
                 return nil
             }
@@ -58,6 +62,42 @@ public final class SideEffectProbe: Sendable {
             }
             return StreamEntry(id: id, fields: fields)
         }
+    }
+
+    /// Up to `count` entries of `stream` after entry id `after` (exclusive; "-" for the
+    /// start), oldest first: for reading long streams page by page.
+    public func streamEntries(_ stream: String, after: String, count: Int) async throws -> [StreamEntry] {
+        let start = after == "-" ? "-" : "(" + after
+        let reply = try await redis(["XRANGE", stream, start, "+", "COUNT", String(count)])
+        if let message = reply.errorMessage { throw ProbeError("XRANGE \(stream) failed: \(message)") }
+        return Self.entries(reply)
+    }
+
+    /// The keys matching `pattern` of one Redis `type` (SCAN, so Redis is never blocked).
+    public func keys(matching pattern: String, type: String) async throws -> [String] {
+        var cursor = "0"
+        var found: [String] = []
+        repeat {
+            let reply = try await redis(["SCAN", cursor, "MATCH", pattern, "COUNT", "1000", "TYPE", type])
+            guard let parts = reply.arrayValue, parts.count == 2, let next = parts[0].stringValue else {
+                throw ProbeError("SCAN answered \(reply)")
+            }
+            found += (parts[1].arrayValue ?? []).compactMap(\.stringValue)
+            cursor = next
+        } while cursor != "0"
+        return found.sorted()
+    }
+
+    /// `INFO <section>` as name → value.
+    public func redisInfo(_ section: String) async throws -> [String: String] {
+        let reply = try await redis(["INFO", section])
+        guard let text = reply.stringValue else { throw ProbeError("INFO \(section) answered \(reply)") }
+        var info: [String: String] = [:]
+        for line in text.split(whereSeparator: \.isNewline) {
+            guard let colon = line.firstIndex(of: ":"), !line.hasPrefix("#") else { continue }
+            info[String(line[..<colon])] = String(line[line.index(after: colon)...])
+        }
+        return info
     }
 
     public func streamLength(_ stream: String) async throws -> Int64 {

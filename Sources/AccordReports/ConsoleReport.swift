@@ -1,4 +1,5 @@
 import AccordChecks
+import AccordResults
 import AccordSpec
 
 /// What `accord check` prints: one line per case (✓ passed, ✗ failed, ! error, - skipped),
@@ -12,7 +13,11 @@ public struct ConsoleReport: Sendable {
     }
 
     public func caseLine(_ result: CaseResult) -> String {
-        let seconds = String(Int((result.durationSeconds * 1000).rounded())) + " ms"
+        caseLine(RunReport.Case(result))
+    }
+
+    public func caseLine(_ result: RunReport.Case) -> String {
+        let seconds = String(Int((result.seconds * 1000).rounded())) + " ms"
         switch result.outcome {
         case .passed:
             return "  \(paint("✓", 32)) \(result.name) \(paint("(\(seconds))", 90))"
@@ -42,7 +47,14 @@ public struct ConsoleReport: Sendable {
         return run.passed ? paint(line, 32) : paint(line, 31)
     }
 
-    private func transcript(_ result: CaseResult) -> String {
+    /// The same line for a whole run's verdicts.
+    public func summary(_ report: RunReport) -> String {
+        let total = report.suites.reduce(0) { $0 + $1.cases.count }
+        let line = "\(report.count(.passed)) passed, \(report.count(.failed)) failed, \(report.count(.error)) errors, \(report.count(.skipped)) skipped (\(total) cases)"
+        return report.passed ? paint(line, 32) : paint(line, 31)
+    }
+
+    private func transcript(_ result: RunReport.Case) -> String {
         guard !result.transcript.isEmpty else { return "" }
         let lines = result.transcript.split(separator: "\n", omittingEmptySubsequences: false).prefix(24)
         return lines.map { indent(paint(String($0), 90), 8) }.joined(separator: "\n") + "\n"

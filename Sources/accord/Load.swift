@@ -2,22 +2,38 @@ import AccordHTTP
 import AccordLoad
 import ArgumentParser
 
-/// `accord load`: drive a server and measure it. For now the ad-hoc mode, like wrk: one URL,
-/// no spec.
+/// `accord load`: drive a server and measure it. With spec files, the load half of `accord
+/// run` (endpoint targets, scenarios, capacity, reconciliation, reports and results JSON);
+/// with --url, one URL without a spec, like wrk.
 struct Load: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Load one URL and print throughput, latency percentiles and errors (like wrk).",
+        abstract: "Load the specs' endpoints and scenarios and judge their targets, or load one URL (like wrk).",
         discussion: """
-            Closed model by default (every connection sends again as soon as it is answered). \
-            With --rate, an open model: requests arrive at that rate whatever the answers' \
-            speed, and latency counts from each request's intended send time (corrected for \
-            coordinated omission; the uncorrected figures are printed beside). Traffic goes \
-            only where --url points: keep it on your own machines.
+            accord load [SPECS…] [--target URL --database-url … --redis-url …] [--json FILE]: \
+            every endpoint with targets, every scenario (faults only in an environment it boots), \
+            the capacity search, and the reconciliation of every job acknowledged with 201; \
+            without --target it boots PostgreSQL, Redis and the reference server as accord run \
+            does. Reports go to --reports (results.json, junit.xml, baseline.md, report.html). \
+            Exit codes as accord run.
+
+            accord load --url URL [-c N] [-d 10s] [--rate R] …: closed model by default (every \
+            connection sends again as soon as it is answered). With --rate, an open model: \
+            requests arrive at that rate whatever the answers' speed, and latency counts from \
+            each request's intended send time (corrected for coordinated omission; the \
+            uncorrected figures are printed beside). Traffic goes only where --url points: keep \
+            it on your own machines.
             """
     )
 
-    @Option(help: "The URL to load.")
-    var url: String
+    @OptionGroup var specArguments: SpecArguments
+    @OptionGroup(title: "With spec files") var runArguments: RunArguments
+    @OptionGroup(title: "With --target") var probes: ProbeArguments
+
+    @Option(help: "With spec files: also write the results JSON here (histograms included).")
+    var json: String?
+
+    @Option(help: "Load this one URL, without a spec.")
+    var url: String?
 
     @Option(name: [.customShort("c"), .long], help: "Connections kept open (default 50).")
     var connections: Int = 50
@@ -47,6 +63,13 @@ struct Load: AsyncParsableCommand {
     var serverTiming = false
 
     func validate() throws {
+        guard let url else {
+            try runArguments.check()
+            return
+        }
+        guard specArguments.paths.isEmpty else {
+            throw ValidationError("give spec files or --url, not both (spec files: \(specArguments.paths.joined(separator: ", ")))")
+        }
         guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
             throw ValidationError("--url must be an http:// or https:// URL, not '\(url)'")
         }
@@ -67,6 +90,10 @@ struct Load: AsyncParsableCommand {
     }
 
     func run() async throws {
+        guard let url else {
+            try await runArguments.execute(specArguments, probes: probes, functional: false, json: json)
+            return
+        }
         let parsedHeaders = headers.map { header -> (name: String, value: String) in
             let colon = header.firstIndex(of: ":") ?? header.endIndex
             let value = header[colon...].dropFirst().drop { $0 == " " }

@@ -1,6 +1,7 @@
 import AccordChecks
 import AccordLoad
 import AccordReports
+import AccordResults
 import AccordRunner
 import AccordSpec
 import ArgumentParser
@@ -12,17 +13,31 @@ struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Boot PostgreSQL, Redis and the reference server, check the contract, load the endpoints, and report.",
         discussion: """
-            Writes reports/<UTC time>/ (junit.xml, results.json, baseline.md, server.log) and points \
-            reports/latest at it. With --target, verifies an existing deployment instead of booting \
-            one (give --database-url and --redis-url for the side-effect checks). Exit 0 when \
-            everything passed, 1 when a check or target failed, 2 for invalid specs or usage, 3 \
-            when the environment could not be booted or reached.
+            Writes reports/<UTC time>/ (junit.xml, results.json, baseline.md, report.html, \
+            server.log) and points reports/latest at it. With --target, verifies an existing \
+            deployment instead of booting one (give --database-url and --redis-url for the \
+            side-effect checks and the reconciliation; fault scenarios are skipped). Exit 0 when \
+            everything passed, 1 when a check, target, reconciliation or fault failed, 2 for \
+            invalid specs or usage, 3 when the environment could not be booted or reached.
             """
     )
 
     @OptionGroup var specArguments: SpecArguments
+    @OptionGroup var runArguments: RunArguments
+    @OptionGroup(title: "With --target") var probes: ProbeArguments
 
-    @Option(help: "quick (short load phases) or baseline (the vendor's durations).")
+    func validate() throws {
+        try runArguments.check()
+    }
+
+    func run() async throws {
+        try await runArguments.execute(specArguments, probes: probes, functional: true)
+    }
+}
+
+/// What `accord run` and `accord load SPECS` share: the profile, the target, the reports.
+struct RunArguments: ParsableArguments {
+    @Option(help: "quick (short load phases), baseline (the vendor's durations) or smoke (the shortest run through every phase).")
     var profile: String = "quick"
 
     @Option(help: "Where the reports go.")
@@ -31,17 +46,18 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Verify this deployment instead of booting the reference server.")
     var target: String?
 
-    @OptionGroup(title: "With --target") var probes: ProbeArguments
-
     @Option(help: "Seconds of load per endpoint, overriding the profile's (1 to 3600).")
     var loadSeconds: Int?
+
+    @Flag(help: "Skip the capacity search (sustained and peak throughput).")
+    var noCapacity = false
 
     @Flag(help: "Print only the verdict and where the reports are.")
     var quiet = false
 
-    func validate() throws {
+    func check() throws {
         guard ConformanceRun.Profile(rawValue: profile) != nil else {
-            throw ValidationError("--profile must be quick or baseline, not '\(profile)'")
+            throw ValidationError("--profile must be quick, baseline or smoke, not '\(profile)'")
         }
         if let loadSeconds, !(1...3600).contains(loadSeconds) {
             throw ValidationError("--load-seconds must be from 1 to 3600")
@@ -51,7 +67,8 @@ struct Run: AsyncParsableCommand {
         }
     }
 
-    func run() async throws {
+    /// Loads the specs, runs the pipeline, writes the reports, prints the verdict and exits by it.
+    func execute(_ specArguments: SpecArguments, probes: ProbeArguments, functional: Bool, json: String? = nil) async throws {
         let loaded = try specArguments.load()
         let environment = ProcessEnvironment.current
         let urls = target == nil ? (database: nil, redis: nil) : probes.resolved(environment)
@@ -67,66 +84,49 @@ struct Run: AsyncParsableCommand {
         } catch {
             throw EnvironmentFailure(message: "failed to create the report directory \(directory): \(error.localizedDescription)")
         }
-        let quiet = self.quiet
         var logger = Logger(label: "accord.run") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = .warning
         let options = ConformanceRun.Options(
             specs: loaded.specs, profile: ConformanceRun.Profile(rawValue: profile) ?? .quick,
             serverExecutable: Self.ownExecutable(), workDirectory: directory, target: target, databaseURL: urls.database,
             redisURL: urls.redis, variables: loaded.variables, environment: environment,
-            loadSeconds: loadSeconds.map { UInt64($0) })
+            loadSeconds: loadSeconds.map { Double($0) }, functional: functional, capacity: !noCapacity, date: stamp.readable,
+            command: (["accord"] + CommandLine.arguments.dropFirst()).joined(separator: " "))
+        let progress = Progress.onStandardOutput(quiet: quiet)
         let outcome: ConformanceRun.Outcome
         do {
-            outcome = try await ConformanceRun.run(options, logger: logger) { step in
-                if !quiet { print("• \(step)") }
-            }
+            outcome = try await ConformanceRun.run(
+                options, logger: logger,
+                reporter: .init(
+                    step: { progress.step($0) },
+                    live: { progress.update(ProgressUpdate(phase: $0.phase, elapsedSeconds: $0.elapsedSeconds, totalSeconds: $0.totalSeconds, rps: $0.rps, p99: $0.p99, errors: $0.errors)) }))
         } catch {
+            progress.finish()
             throw EnvironmentFailure(message: "\(error)")
         }
-        let combined = CheckRunResult(
-            target: outcome.target, suites: outcome.functional.suites + [outcome.targets, outcome.scenarioResults])
-        let facts = outcome.environment
-        let machine: [(name: String, value: String)] = [
-            ("CPU", "\(facts.cpuModel), \(facts.cores) cores"),
-            ("Memory", String(format: "%.1f GiB", facts.memoryGiB)),
-            ("OS", facts.operatingSystem),
-            ("PostgreSQL", facts.postgresVersion ?? "not probed"),
-            ("Redis", facts.redisVersion ?? "not probed"),
-            ("Server", outcome.booted ? "accord serve (reference), pid \(facts.serverPID.map(String.init) ?? "?")" : outcome.target),
-            ("Load generator", "accord load engine (libcurl multi), on the same machine"),
-        ]
-        let baseline = BaselineReport.markdown(.init(
-            date: stamp.readable, command: (["accord"] + CommandLine.arguments.dropFirst()).joined(separator: " "),
-            target: outcome.target, booted: outcome.booted, functional: outcome.functional, targets: outcome.targets,
-            measurements: outcome.measurements,
-            scenarios: outcome.scenarios.map { scenario in
-                (name: scenario.name, load: scenario.users.map { "\($0) users" } ?? "\(Int(scenario.rate ?? 0)) req/s",
-                 seconds: scenario.seconds, measurement: scenario.overall, healthy: scenario.serverAlive)
-            },
-            scenarioResults: outcome.scenarioResults, environment: machine, profile: profile, connections: options.connections,
-            specFiles: loaded.specs.map(\.path)))
-        do {
-            try JUnitReport.render(combined, name: "accord run").write(toFile: "\(directory)/junit.xml", atomically: true, encoding: .utf8)
-            try CheckResultsJSON.render(combined).write(toFile: "\(directory)/results.json", atomically: true, encoding: .utf8)
-            try baseline.write(toFile: "\(directory)/baseline.md", atomically: true, encoding: .utf8)
-            let latest = "\(reports)/latest"
-            try? FileManager.default.removeItem(atPath: latest)
-            try FileManager.default.createSymbolicLink(atPath: latest, withDestinationPath: stamp.compact)
-        } catch {
-            throw EnvironmentFailure(message: "failed to write the reports in \(directory): \(error.localizedDescription)")
+        progress.finish()
+        try ReportFiles.write(outcome.report, to: directory)
+        if let json {
+            do { try outcome.report.jsonData().write(to: URL(fileURLWithPath: json)) } catch {
+                throw EnvironmentFailure(message: "failed to write \(json): \(error.localizedDescription)")
+            }
         }
+        let latest = "\(reports)/latest"
+        try? FileManager.default.removeItem(atPath: latest)
+        try? FileManager.default.createSymbolicLink(atPath: latest, withDestinationPath: stamp.compact)
+        let report = outcome.report
         let console = ConsoleReport(color: Terminal.colorOnStandardOutput)
         if !quiet {
-            for suite in combined.suites {
+            for suite in report.suites {
                 for result in suite.cases where result.outcome == .failed || result.outcome == .error {
                     print(console.caseLine(result))
                 }
             }
         }
-        print(console.summary(combined))
-        print("verdict: \(outcome.passed ? "PASSED" : "FAILED") — reports in \(directory) (\(reports)/latest)")
-        if outcome.functional.targetUnreachable { throw EnvironmentFailure(message: "target unreachable: \(outcome.target)") }
-        if !outcome.passed { throw ExitCode(ExitStatus.failed) }
+        print(console.summary(report))
+        print("verdict: \(report.passed ? "PASSED" : "FAILED") — reports in \(directory) (\(reports)/latest)")
+        if report.targetUnreachable { throw EnvironmentFailure(message: "target unreachable: \(report.target)") }
+        if !report.passed { throw ExitCode(ExitStatus.failed) }
     }
 
     static func timestamp() -> (compact: String, readable: String) {

@@ -1,0 +1,26 @@
+import AccordLoad
+
+/// While a load phase runs, tells the reporter twice a second how far it is and, from the
+/// engines' live feed, the last full second's throughput, p99 and errors.
+enum LiveTicker {
+    static func around<T: Sendable>(
+        phase: String, totalSeconds: Double, reporter: ConformanceRun.Reporter, feed: LiveFeed,
+        _ body: @Sendable () async -> T
+    ) async -> T {
+        let start = ContinuousClock.now
+        let ticker = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(500))
+                let elapsed = ContinuousClock.now - start
+                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                let last = feed.lastSecond()
+                reporter.live(ConformanceRun.LiveProgress(
+                    phase: phase, elapsedSeconds: min(seconds, totalSeconds), totalSeconds: totalSeconds,
+                    rps: last.map { Double($0.requests) }, p99: last.map { Double($0.p99) / 1000 }, errors: last?.errors))
+            }
+        }
+        let value = await body()
+        ticker.cancel()
+        return value
+    }
+}

@@ -1,0 +1,396 @@
+import AccordChecks
+import AccordHTTP
+import AccordJSON
+import AccordLoad
+import AccordProbes
+import AccordResults
+import AccordSpec
+
+/// The load half of a run, over the specs' `endpoints`, `targets` and `scenarios`: a phase
+/// per endpoint with targets, then every scenario (stages, think time, faults), then the
+/// capacity search, each followed by reconciliation of the jobs it created. Produces report
+/// values; the caller owns the environment.
+struct LoadSession {
+    let target: String
+    let renderer: CheckRunner
+    let sampler: ResourceSampler
+    let reconciler: Reconciler?
+    let connections: Int
+    /// The booted environment's fault injector; nil for a `--target` run.
+    let injector: FaultInjector?
+    let reporter: ConformanceRun.Reporter
+    var minimumScenarioSeconds: Double = 3
+    var progress: @Sendable (String) -> Void { reporter.step }
+    /// Job ids to read under load when the spec leaves `job_id` to the run.
+    var poolSize = 20
+
+    /// The results so far, appended to by each phase.
+    struct Results {
+        var endpoints: [LoadPhase] = []
+        var scenarios: [LoadPhase] = []
+        var capacity: [Capacity] = []
+        var reconciliation: [Reconciliation] = []
+        var targetCases: [CaseResult] = []
+        var scenarioCases: [CaseResult] = []
+        var reconciliationCases: [CaseResult] = []
+        var reliability: [FaultOutcome] = []
+        var reliabilityCases: [CaseResult] = []
+    }
+
+    /// One endpoint's requests, ready for a plan: one, or one per pooled job id.
+    struct Prepared {
+        var endpoint: String
+        var requests: [HTTPRequestSpec]
+        var accepts: @Sendable (Int) -> Bool
+        var createsJobs: Bool
+    }
+
+    // MARK: - Requests
+
+    /// Renders an endpoint's request; a path that reads `job_id` the user did not give gets
+    /// one request per job of a pool created first through the spec's create endpoint.
+    func prepare(_ endpoint: Endpoint, in spec: SpecFile, pool: inout [String]?) async throws -> Prepared {
+        var variables = renderer.renderVariables(of: spec)
+        let expectation = endpoint.expectStatus
+        let accepts: @Sendable (Int) -> Bool = { status in expectation?.accepts(status) ?? (200..<400).contains(status) }
+        let createsJobs = endpoint.request.method == "POST" && endpoint.request.path.literalValue == "/api/v1/jobs"
+        if endpoint.request.path.variables.contains("job_id"), renderer.options.variables["job_id"] == nil {
+            if pool == nil { pool = await createJobs(spec: spec, count: poolSize) }
+            let ids = pool ?? []
+            if !ids.isEmpty {
+                let requests = try ids.map { id -> HTTPRequestSpec in
+                    variables["job_id"] = id
+                    return try RequestRendering.render(endpoint.request, target: target, context: renderer.renderContext(variables))
+                }
+                return Prepared(endpoint: endpoint.name.value, requests: requests, accepts: accepts, createsJobs: createsJobs)
+            }
+        }
+        let request = try RequestRendering.render(endpoint.request, target: target, context: renderer.renderContext(variables))
+        return Prepared(endpoint: endpoint.name.value, requests: [request], accepts: accepts, createsJobs: createsJobs)
+    }
+
+    /// Jobs to read under load, created through the spec's create endpoint before loading.
+    func createJobs(spec: SpecFile, count: Int) async -> [String] {
+        guard let create = spec.endpoints.first(where: { $0.request.method == "POST" && $0.request.path.literalValue == "/api/v1/jobs" }) else {
+            return []
+        }
+        var ids: [String] = []
+        for _ in 0..<count {
+            guard let request = try? RequestRendering.render(create.request, target: target, context: renderer.renderContext(renderer.renderVariables(of: spec))),
+                case let .success(response) = await BlockingHTTP.perform(request),
+                let document = try? JSON.parse(bytes: response.body), let id = document["job_id"]?.stringValue
+            else { continue }
+            ids.append(id)
+        }
+        return ids
+    }
+
+    /// A mix as plan requests: every endpoint's weight spread over its pooled variants, each
+    /// checking the endpoint's status expectation and collecting the ids of the jobs it
+    /// creates; and which endpoint each plan request belongs to.
+    static func planRequests(_ mix: [(prepared: Prepared, weight: Int)]) -> (requests: [LoadRequest], owner: [Int]) {
+        let scale = mix.map(\.prepared.requests.count).reduce(1) { lcm($0, $1) }
+        var requests: [LoadRequest] = []
+        var owner: [Int] = []
+        for (index, entry) in mix.enumerated() {
+            let each = entry.weight * scale / max(1, entry.prepared.requests.count)
+            for request in entry.prepared.requests {
+                requests.append(LoadRequest(
+                    request: request, weight: each, accepts: entry.prepared.accepts, collect: entry.prepared.createsJobs ? "job_id" : nil))
+                owner.append(index)
+            }
+        }
+        return (requests, owner)
+    }
+
+    /// A plan over a mix, reading Server-Timing.
+    static func plan(
+        _ requests: [LoadRequest], connections: Int, seconds: Double, model: LoadPlan.Model = .closed, think: ClosedRange<UInt64>? = nil,
+        spawnRate: Double? = nil
+    ) -> LoadPlan {
+        var plan = LoadPlan(
+            requests: requests, connections: connections, durationNanoseconds: UInt64(seconds * 1e9), model: model,
+            thinkNanoseconds: think, spawnRate: spawnRate)
+        plan.serverTiming = true
+        return plan
+    }
+
+    /// Runs a plan with the resource sampler and the live progress line.
+    func load(_ phase: String, _ plan: LoadPlan) async -> (value: LoadResult, samples: [LoadPhase.ResourceSample]) {
+        var plan = plan
+        let feed = LiveFeed()
+        plan.feed = feed
+        let planned = plan
+        return await sampler.around {
+            await LiveTicker.around(phase: phase, totalSeconds: Double(planned.durationNanoseconds) / 1e9, reporter: reporter, feed: feed) {
+                await LoadRun.run(planned)
+            }
+        }
+    }
+
+    /// Reconciles the jobs a run's create requests were acknowledged, when it made any.
+    func reconcile(_ phase: String, _ result: LoadResult, location: SourceLocation, into results: inout Results) async -> Reconciliation? {
+        await reconcile(phase, ids: zip(result.plan.requests, result.collected).filter { $0.0.collect != nil }.flatMap(\.1), location: location, into: &results)
+    }
+
+    func reconcile(_ phase: String, ids: [String], location: SourceLocation, into results: inout Results) async -> Reconciliation? {
+        guard let reconciler, !ids.isEmpty else { return nil }
+        progress("reconciling \(ids.count) acknowledged jobs of \(phase)")
+        let reconciliation = await reconciler.reconcile(phase: phase, acknowledged: ids)
+        results.reconciliation.append(reconciliation)
+        results.reconciliationCases.append(Self.verdict(for: reconciliation, location: location))
+        return reconciliation
+    }
+
+    static func lcm(_ a: Int, _ b: Int) -> Int {
+        func gcd(_ x: Int, _ y: Int) -> Int { y == 0 ? x : gcd(y, x % y) }
+        return a / gcd(a, b) * b
+    }
+
+    // MARK: - Phases
+
+    /// Loads every endpoint that has targets, closed model, and judges it.
+    func endpointPhases(_ specs: [SpecFile], seconds: Double, into results: inout Results) async {
+        var pool: [String]?
+        for spec in specs {
+            for targetSet in spec.targets {
+                guard let endpoint = spec.endpoints.first(where: { $0.name.value == targetSet.subject.value }) else { continue }
+                let prepared: Prepared
+                do {
+                    prepared = try await prepare(endpoint, in: spec, pool: &pool)
+                } catch {
+                    results.targetCases.append(CaseResult(
+                        name: "\(endpoint.name.value) targets", location: targetSet.subject.location, outcome: .error,
+                        reason: "could not render the endpoint's request: \(error)"))
+                    continue
+                }
+                progress("loading \(endpoint.name.value) for \(Int(seconds)) s with \(connections) connections")
+                let plan = Self.plan(Self.planRequests([(prepared: prepared, weight: 1)]).requests, connections: connections, seconds: seconds)
+                let (result, samples) = await load("load \(endpoint.name.value)", plan)
+                _ = await reconcile(endpoint.name.value, result, location: targetSet.subject.location, into: &results)
+                let phase = LoadPhase(
+                    name: endpoint.name.value, load: "\(connections) connections, closed model", result: result, recorder: result.recorder,
+                    resources: samples)
+                results.endpoints.append(phase)
+                results.targetCases += TargetEvaluation.evaluate(targetSet, measured: phase.measurement.endpointMeasurement)
+            }
+        }
+    }
+
+    /// Runs every scenario of the specs (time-scaled by `timeScale` unless it injects faults).
+    func scenarios(_ specs: [SpecFile], timeScale: Double, into results: inout Results) async {
+        for spec in specs {
+            var pool: [String]?
+            for scenario in spec.scenarios {
+                var mix: [(prepared: Prepared, weight: Int)] = []
+                var problems: [String] = []
+                for entry in scenario.mix {
+                    guard let endpoint = spec.endpoints.first(where: { $0.name.value == entry.endpoint }) else {
+                        problems.append("no endpoint \(entry.endpoint)")
+                        continue
+                    }
+                    do { mix.append((prepared: try await prepare(endpoint, in: spec, pool: &pool), weight: entry.weight)) } catch {
+                        problems.append("\(entry.endpoint): \(error)")
+                    }
+                }
+                guard problems.isEmpty, !mix.isEmpty else {
+                    results.scenarioCases.append(CaseResult(
+                        name: scenario.name.value, location: scenario.location, outcome: .error,
+                        reason: "could not prepare the scenario's requests: \(problems.joined(separator: "; "))"))
+                    continue
+                }
+                if !scenario.faults.isEmpty && injector == nil {
+                    results.scenarioCases.append(CaseResult(
+                        name: scenario.name.value, location: scenario.location, outcome: .skipped,
+                        reason: FaultInjector.refusal(scenario: scenario.name.value, faults: scenario.faults, target: target)))
+                    continue
+                }
+                let scale = scenario.faults.isEmpty ? timeScale : 1
+                let seconds = max(minimumScenarioSeconds, Double(scenario.durationMilliseconds) / 1000 / scale)
+                progress("scenario \(scenario.name.value): \(Self.describe(scenario)) for \(Int(seconds)) s")
+                let (requests, owner) = Self.planRequests(mix)
+                let think = scenario.thinkMilliseconds.map { UInt64($0.lowerBound) * 1_000_000...UInt64($0.upperBound) * 1_000_000 }
+                var plan = Self.plan(
+                    requests, connections: scenario.users ?? max(connections, 100), seconds: seconds,
+                    model: scenario.rate.map { .open(rate: $0) } ?? .closed, think: think, spawnRate: scenario.spawnRate.map { $0 * scale })
+                plan.stages = Self.stages(scenario, scale: scale)
+                let planned = plan
+                let start = FaultInjector.now()
+                async let faulted = injector?.run(scenario.faults, healthURL: target + "/health", scenarioStart: start) ?? []
+                let (result, samples) = await load("scenario \(scenario.name.value)", planned)
+                let timings = await faulted
+                let healthy = await Self.healthy(target)
+                let reconciliation = await reconcile("scenario \(scenario.name.value)", result, location: scenario.location, into: &results)
+                let endpoints = mix.indices.map { index in
+                    var recorder = LoadRecorder()
+                    for (request, part) in result.perRequest.enumerated() where owner.indices.contains(request) && owner[request] == index {
+                        recorder.merge(part)
+                    }
+                    return LoadPhase(name: mix[index].prepared.endpoint, load: "share \(mix[index].weight)", result: result, recorder: recorder)
+                }
+                var phase = LoadPhase(
+                    name: scenario.name.value, load: Self.describe(scenario), result: result, recorder: result.recorder, resources: samples,
+                    endpoints: endpoints)
+                phase.healthyAfterwards = healthy
+                results.scenarios.append(phase)
+                results.scenarioCases.append(Self.verdict(for: phase, location: scenario.location))
+                if let targetSet = spec.targets.first(where: { $0.subject.value == scenario.name.value }) {
+                    results.scenarioCases += TargetEvaluation.evaluate(targetSet, measured: phase.measurement.endpointMeasurement)
+                }
+                for timing in timings {
+                    let outcome = Self.faultOutcome(timing, scenario: scenario.name.value, phase: phase, reconciliation: reconciliation)
+                    results.reliability.append(outcome)
+                    results.reliabilityCases.append(Self.verdict(for: outcome, timing: timing))
+                }
+            }
+        }
+    }
+
+    /// Capacity per endpoint with a p99 target, and for each weighted mix scenario.
+    func capacity(_ specs: [SpecFile], stepSeconds: Double, steps: Int, into results: inout Results) async {
+        let search = CapacitySearch(stepSeconds: stepSeconds, maxSteps: steps)
+        for spec in specs {
+            var pool: [String]?
+            var p99ByEndpoint: [String: Double] = [:]
+            for targetSet in spec.targets {
+                guard let p99 = targetSet.thresholds.first(where: { $0.metric == .p99 })?.threshold.bound,
+                    let endpoint = spec.endpoints.first(where: { $0.name.value == targetSet.subject.value }),
+                    let prepared = try? await prepare(endpoint, in: spec, pool: &pool)
+                else { continue }
+                p99ByEndpoint[endpoint.name.value] = p99
+                let closed = results.endpoints.first { $0.name == endpoint.name.value }?.measurement.rps ?? 100
+                let (capacity, ids) = await search.run(
+                    subject: endpoint.name.value, requests: Self.planRequests([(prepared: prepared, weight: 1)]).requests, p99Target: p99,
+                    closedRPS: closed, reporter: reporter)
+                results.capacity.append(capacity)
+                _ = await reconcile("capacity \(endpoint.name.value)", ids: ids, location: targetSet.subject.location, into: &results)
+            }
+            // The mix: the scenario whose mix is uneven (the vendor's 70/20/10), judged by the
+            // loosest p99 of its endpoints.
+            guard let mixed = spec.scenarios.first(where: { Set($0.mix.map(\.weight)).count > 1 && $0.faults.isEmpty }) else { continue }
+            var entries: [(prepared: Prepared, weight: Int)] = []
+            for entry in mixed.mix {
+                guard let endpoint = spec.endpoints.first(where: { $0.name.value == entry.endpoint }),
+                    let prepared = try? await prepare(endpoint, in: spec, pool: &pool)
+                else { continue }
+                entries.append((prepared: prepared, weight: entry.weight))
+            }
+            let targets = mixed.mix.compactMap { p99ByEndpoint[$0.endpoint] }
+            guard entries.count == mixed.mix.count, let p99 = targets.max() else { continue }
+            let total = Double(mixed.mix.reduce(0) { $0 + $1.weight })
+            // A closed-model estimate of the mix: each endpoint's share at its own speed.
+            let seconds = mixed.mix.reduce(0.0) { sum, entry in
+                sum + Double(entry.weight) / total / max(1, results.endpoints.first { $0.name == entry.endpoint }?.measurement.rps ?? 100)
+            }
+            let (capacity, ids) = await search.run(
+                subject: "mix (\(mixed.name.value))", requests: Self.planRequests(entries).requests, p99Target: p99,
+                closedRPS: seconds > 0 ? 1 / seconds : 100, reporter: reporter)
+            results.capacity.append(capacity)
+            _ = await reconcile("capacity \(capacity.subject)", ids: ids, location: mixed.location, into: &results)
+        }
+    }
+
+    // MARK: - Verdicts
+
+    /// What one fault did: requests and errors in the seconds it was on (from its start to
+    /// health again), and the scenario's reconciliation.
+    static func faultOutcome(_ timing: FaultTiming, scenario: String, phase: LoadPhase, reconciliation: Reconciliation?) -> FaultOutcome {
+        let from = Int(timing.appliedSeconds ?? Double(timing.fault.atMilliseconds) / 1000)
+        let until = (timing.revertedSeconds ?? Double(timing.fault.endMilliseconds) / 1000) + (timing.recoverySeconds ?? 0)
+        let during = phase.series.filter { $0.second >= from && Double($0.second) <= until }
+        let requests = during.reduce(0) { $0 + $1.requests }
+        let errors = during.reduce(0) { $0 + $1.errors }
+        return FaultOutcome(
+            scenario: scenario, fault: timing.action, atSecond: timing.appliedSeconds ?? Double(timing.fault.atMilliseconds) / 1000,
+            recoverySeconds: timing.recoverySeconds, requestsDuring: requests,
+            errorRateDuring: requests > 0 ? Double(errors) / Double(requests) : 0, acknowledged: reconciliation?.acknowledged ?? 0,
+            lost: reconciliation?.lost ?? 0, duplicated: reconciliation?.duplicated ?? 0)
+    }
+
+    /// A fault passes when it was applied and undone, `/health` came back, and no
+    /// acknowledged job was lost or duplicated.
+    static func verdict(for outcome: FaultOutcome, timing: FaultTiming) -> CaseResult {
+        let recovery = outcome.recoverySeconds.map { "healthy again after \(TargetEvaluation.trimmed($0, 2)) s" } ?? "never healthy again"
+        let name = "\(outcome.scenario): \(outcome.fault) — \(recovery); \(TargetEvaluation.show(outcome.errorRateDuring, .errorRate)) "
+            + "errors during; \(outcome.lost) of \(outcome.acknowledged) acknowledged jobs lost, \(outcome.duplicated) duplicated"
+        var failures: [AssertionFailure] = []
+        if let error = timing.error {
+            return CaseResult(name: name, location: timing.fault.location, outcome: .error, reason: "the fault itself failed: \(error)")
+        }
+        if outcome.recoverySeconds == nil {
+            failures.append(AssertionFailure(message: "recovery", expected: "/health 200 after the fault", actual: "not healthy within the bound", location: timing.fault.location))
+        }
+        if outcome.lost > 0 || outcome.duplicated > 0 {
+            failures.append(AssertionFailure(
+                message: "acknowledged jobs", expected: "0 lost, 0 duplicated", actual: "\(outcome.lost) lost, \(outcome.duplicated) duplicated",
+                location: timing.fault.location))
+        }
+        return CaseResult(name: name, location: timing.fault.location, outcome: failures.isEmpty ? .passed : .failed, failures: failures)
+    }
+
+    /// The scenario's stages for the engine, time-scaled; a closed scenario's `users` is
+    /// where its ramp starts (the engine starts closed ramps from 0: a 1 ms stage gets there).
+    static func stages(_ scenario: Scenario, scale: Double) -> [Stage] {
+        guard !scenario.stages.isEmpty else { return [] }
+        var stages = scenario.stages.map {
+            Stage(durationNanoseconds: UInt64(max(1, Double($0.durationMilliseconds) / scale) * 1e6), target: $0.target)
+        }
+        if scenario.rate == nil, let users = scenario.users, users > 0 {
+            stages.insert(Stage(durationNanoseconds: 1_000_000, target: Double(users)), at: 0)
+        }
+        return stages
+    }
+
+    static func verdict(for reconciliation: Reconciliation, location: SourceLocation) -> CaseResult {
+        let r = reconciliation
+        let name = "\(r.phase): \(r.acknowledged) acknowledged jobs — \(r.lost) lost, \(r.duplicated) duplicated"
+        if let note = r.note, r.lost == 0, r.duplicated == 0 {
+            return CaseResult(name: name, location: location, outcome: .error, reason: note)
+        }
+        guard r.lost > 0 || r.duplicated > 0 else { return CaseResult(name: name, location: location, outcome: .passed) }
+        return CaseResult(
+            name: name, location: location, outcome: .failed,
+            failures: [AssertionFailure(
+                message: "acknowledged jobs in PostgreSQL and Redis", expected: "each exactly once",
+                actual: "PostgreSQL: \(r.lostInDatabase) missing, \(r.duplicatedInDatabase) twice; streams: \(r.lostInStreams) missing, \(r.duplicatedInStreams) twice",
+                location: location)])
+    }
+
+    static func describe(_ scenario: Scenario) -> String {
+        var words: [String] = []
+        if let users = scenario.users { words.append("\(users) users") }
+        if let rate = scenario.rate { words.append("\(Int(rate)) req/s") }
+        if let spawn = scenario.spawnRate { words.append("spawn \(Int(spawn))/s") }
+        if let think = scenario.thinkMilliseconds { words.append("think \(think.lowerBound)–\(think.upperBound) ms") }
+        if !scenario.stages.isEmpty { words.append("\(scenario.stages.count) stages to \(Int(scenario.stages.last?.target ?? 0))") }
+        if !scenario.faults.isEmpty { words.append(scenario.faults.map { $0.action.rawValue }.joined(separator: ", ")) }
+        return words.joined(separator: ", ")
+    }
+
+    static func healthy(_ target: String) async -> Bool {
+        if case let .success(response) = await BlockingHTTP.perform(HTTPRequestSpec(url: target + "/health", timeoutMilliseconds: 5000)) {
+            return response.status == 200
+        }
+        return false
+    }
+
+    /// A scenario passes when the server is still up and healthy afterwards ("no crash");
+    /// its numbers are reported, and judged only where the specs give it targets.
+    static func verdict(for phase: LoadPhase, location: SourceLocation) -> CaseResult {
+        let m = phase.measurement
+        let name = "\(phase.name) (\(phase.load), \(Int(phase.seconds)) s): server healthy afterwards — "
+            + "\(m.requests) requests, \(TargetEvaluation.show(m.errorRate, .errorRate)) errors, p99 \(TargetEvaluation.show(m.p99, .p99))"
+        if phase.healthyAfterwards ?? false { return CaseResult(name: name, location: location, outcome: .passed) }
+        return CaseResult(
+            name: name, location: location, outcome: .failed,
+            failures: [AssertionFailure(message: "the server after \(phase.name)", expected: "alive, /health 200", actual: "down or unhealthy", location: location)])
+    }
+}
+
+extension LoadSession {
+    /// Whether anything answers HTTP at `target` (any status).
+    static func reachable(_ target: String) async -> Bool {
+        if case .success = await BlockingHTTP.perform(HTTPRequestSpec(url: target + "/health", timeoutMilliseconds: 5000)) { return true }
+        return false
+    }
+}

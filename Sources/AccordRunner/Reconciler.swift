@@ -1,0 +1,93 @@
+import AccordProbes
+import AccordResults
+import Foundation
+
+/// After a load phase: is every job acknowledged with 201 in PostgreSQL exactly once and in a
+/// Redis stream exactly once? Reads `jobs` in batches by id and the contract's streams
+/// (`jobs:stream:*`) page by page; waits a bounded time for the server's relay to bring
+/// streams up to date (a job committed while Redis was down reaches its stream later).
+struct Reconciler {
+    let probe: SideEffectProbe
+    /// Ids per `WHERE id = ANY(…)` query and entries per XRANGE page.
+    var batchSize = 1000
+    /// How long the streams may lag behind the database before a job counts as lost.
+    var relayGraceSeconds: Double = 15
+
+    func reconcile(phase: String, acknowledged: [String]) async -> Reconciliation {
+        let ids = Set(acknowledged)
+        var notes: [String] = []
+        var database: [String: Int]?
+        if probe.hasDatabase {
+            do { database = try await databaseCounts(ids) } catch { notes.append("PostgreSQL not checked: \(error)") }
+        } else {
+            notes.append("PostgreSQL not checked: no database URL")
+        }
+        var streams: [String: Int]?
+        if probe.hasRedis {
+            let deadline = ContinuousClock.now + .milliseconds(Int(relayGraceSeconds * 1000))
+            while true {
+                do { streams = try await streamCounts(ids) } catch {
+                    notes.append("Redis not checked: \(error)")
+                    streams = nil
+                    break
+                }
+                let missing = ids.contains { (streams?[$0] ?? 0) == 0 }
+                if !missing || ContinuousClock.now >= deadline { break }
+                try? await Task.sleep(for: .milliseconds(500))
+            }
+        } else {
+            notes.append("Redis not checked: no Redis URL")
+        }
+        return Self.tally(phase: phase, acknowledged: ids, database: database, streams: streams, note: notes.isEmpty ? nil : notes.joined(separator: "; "))
+    }
+
+    /// Lost and duplicated counts from what each store holds per id; a store that could
+    /// not be read counts nothing (its note says why). Pure.
+    static func tally(phase: String, acknowledged: Set<String>, database: [String: Int]?, streams: [String: Int]?, note: String?) -> Reconciliation {
+        func lost(_ counts: [String: Int]?) -> Int { counts.map { c in acknowledged.filter { (c[$0] ?? 0) == 0 }.count } ?? 0 }
+        func duplicated(_ counts: [String: Int]?) -> Int { counts.map { c in acknowledged.filter { (c[$0] ?? 0) > 1 }.count } ?? 0 }
+        return Reconciliation(
+            phase: phase, acknowledged: acknowledged.count, lostInDatabase: lost(database), duplicatedInDatabase: duplicated(database),
+            lostInStreams: lost(streams), duplicatedInStreams: duplicated(streams), note: note)
+    }
+
+    /// Rows per acknowledged id.
+    func databaseCounts(_ ids: Set<String>) async throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        let sorted = ids.sorted()
+        var start = 0
+        while start < sorted.count {
+            let batch = sorted[start..<min(start + batchSize, sorted.count)]
+            let rows = try await probe.rows(
+                "SELECT id::text, count(*)::text FROM jobs WHERE id::text = ANY($1::text[]) GROUP BY id", params: [Self.arrayLiteral(batch)])
+            for row in rows where row.count == 2 {
+                if let id = row[0], let count = row[1].flatMap({ Int($0) }) { counts[id, default: 0] += count }
+            }
+            start += batchSize
+        }
+        return counts
+    }
+
+    /// Stream entries per acknowledged id, over every `jobs:stream:*` stream.
+    func streamCounts(_ ids: Set<String>) async throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for stream in try await probe.keys(matching: "jobs:stream:*", type: "stream") {
+            var after = "-"
+            while true {
+                let page = try await probe.streamEntries(stream, after: after, count: batchSize)
+                for entry in page {
+                    if let id = entry.field("job_id"), ids.contains(id) { counts[id, default: 0] += 1 }
+                }
+                guard page.count == batchSize, let last = page.last else { break }
+                after = last.id
+            }
+        }
+        return counts
+    }
+
+    /// A PostgreSQL array literal of text values: `{"a","b"}`, quotes and backslashes escaped.
+    static func arrayLiteral(_ values: some Sequence<String>) -> String {
+        "{" + values.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+            .joined(separator: ",") + "}"
+    }
+}
