@@ -232,27 +232,26 @@ public final class ThrowawayPostgres: Sendable {
 
     // MARK: Outages (on the lifecycle queue)
 
-    private func stopServerNow() throws {
+    /// Whether the server is down after ``stopServer()``; throws once it has been torn down.
+    private func isDown(doing: String) throws -> Bool {
         let (stopped, down) = state.withLock { ($0.stopped, $0.down) }
         guard !stopped else {
             throw EnvironmentError(
-                .invalidState, doing: "stopping PostgreSQL", subject: "on \(FreePort.host):\(port)",
+                .invalidState, doing: doing, subject: "on \(FreePort.host):\(port)",
                 cause: "it was torn down by stop(); start a new ThrowawayPostgres instead")
         }
-        guard !down else { return }
+        return down
+    }
+
+    private func stopServerNow() throws {
+        guard try !isDown(doing: "stopping PostgreSQL") else { return }
         try Self.stopPostmaster(layout, installation: installation, account: account)
         state.withLock { $0.down = true }
         logger.info("stopped PostgreSQL, keeping its data directory and port", metadata: ["port": "\(port)"])
     }
 
     private func startServerNow() throws {
-        let (stopped, down) = state.withLock { ($0.stopped, $0.down) }
-        guard !stopped else {
-            throw EnvironmentError(
-                .invalidState, doing: "starting PostgreSQL", subject: "on \(FreePort.host):\(port)",
-                cause: "it was torn down by stop(); start a new ThrowawayPostgres instead")
-        }
-        guard down else { return }
+        guard try isDown(doing: "starting PostgreSQL") else { return }
         // The port cannot change (clients hold the URL): wait a little longer for whoever
         // took it on each attempt.
         var attempts = 0
