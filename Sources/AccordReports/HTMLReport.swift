@@ -120,6 +120,8 @@ public enum HTMLReport {
           h2 { break-after: avoid; }
           figure.chart, tr { break-inside: avoid; }
           .table { overflow: visible; }
+          table { font-size: 7.5pt; }
+          th, td { padding: 1px 3px; }
           a { color: inherit; text-decoration: none; }
         }
 
