@@ -187,7 +187,7 @@ public enum ConformanceRun {
             if !functional.targetUnreachable {
                 let session = LoadSession(
                     target: target, renderer: try CheckRunner(options: checkOptions),
-                    sampler: ResourceSampler(probe: probe, serverPID: server?.pid),
+                    sampler: ResourceSampler(probe: probe, serverPID: { [server] in server?.pid }),
                     reconciler: probe.map { Reconciler(probe: $0) }, connections: options.connections,
                     injector: FaultInjector(postgres: postgres, redis: redis, server: server), reporter: reporter,
                     minimumScenarioSeconds: options.profile.minimumScenarioSeconds)

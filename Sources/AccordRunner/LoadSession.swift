@@ -205,6 +205,7 @@ struct LoadSession {
                         reason: FaultInjector.refusal(scenario: scenario.name.value, faults: scenario.faults, target: target)))
                     continue
                 }
+                if let users = scenario.users, let warning = FileDescriptorBudget.check(connections: users) { progress(warning) }
                 let scale = scenario.faults.isEmpty ? timeScale : 1
                 let seconds = max(minimumScenarioSeconds, Double(scenario.durationMilliseconds) / 1000 / scale)
                 progress("scenario \(scenario.name.value): \(Self.describe(scenario)) for \(Int(seconds)) s")

@@ -7,7 +7,8 @@ import Foundation
 /// pg_stat_activity, and Redis clients and memory from INFO. What cannot be read stays nil.
 struct ResourceSampler: Sendable {
     let probe: SideEffectProbe?
-    let serverPID: Int32?
+    /// The server's pid now (it changes when a fault kills and restarts the server).
+    let serverPID: @Sendable () -> Int32?
     var interval: Duration = .seconds(1)
 
     /// Runs `body` while sampling; the samples cover its whole duration.
@@ -21,7 +22,8 @@ struct ResourceSampler: Sendable {
     private func loop() async -> [LoadPhase.ResourceSample] {
         var samples: [LoadPhase.ResourceSample] = []
         let ownPID = getpid()
-        var lastServer = serverPID.flatMap(Self.cpuTicks)
+        var pid = serverPID()
+        var lastServer = pid.flatMap(Self.cpuTicks)
         var lastOwn = Self.cpuTicks(ownPID)
         var last = ContinuousClock.now
         var second = 0
@@ -32,7 +34,13 @@ struct ResourceSampler: Sendable {
             last = now
             second += 1
             var sample = LoadPhase.ResourceSample(second: second)
-            if let pid = serverPID, let ticks = Self.cpuTicks(pid) {
+            let current = serverPID()
+            if current != pid {
+                // Restarted: its CPU counts from zero again.
+                pid = current
+                lastServer = nil
+            }
+            if let pid, let ticks = Self.cpuTicks(pid) {
                 if let previous = lastServer { sample.serverCPU = Self.percent(ticks - previous, over: elapsed) }
                 lastServer = ticks
                 sample.serverRSSMiB = Self.rssMiB(pid)
