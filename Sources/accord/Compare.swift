@@ -37,7 +37,10 @@ struct Compare: ParsableCommand {
     func run() throws {
         let comparison = RunComparison.compare(
             try Report.read(base), try Report.read(new), maxRegression: RunComparison.threshold(maxRegression) ?? 0.1)
-        print(comparison.table(), terminator: "")
+        let table = comparison.table()
+        // Red regressions on a terminal; NO_COLOR and pipes get the plain table.
+        print(Terminal.colorOnStandardOutput ? table.replacingOccurrences(of: "REGRESSION", with: "\u{1B}[31mREGRESSION\u{1B}[0m") : table,
+            terminator: "")
         if let junit {
             let xml = JUnitReport.render(suites: [comparison.suite(file: new)], name: "accord compare")
             do {
