@@ -186,9 +186,8 @@ struct LoadEngine {
                     outcome.perRequest[slot].record(
                         correctedMicroseconds: corrected, uncorrectedMicroseconds: uncorrected, error: error, second: second)
                     for phase in connection.phases {
-                        let microseconds = UInt64((phase.milliseconds * 1000).rounded())
-                        outcome.recorder.recordPhase(phase.name, microseconds: microseconds)
-                        outcome.perRequest[slot].recordPhase(phase.name, microseconds: microseconds)
+                        outcome.recorder.recordPhase(phase.name, microseconds: phase.microseconds)
+                        outcome.perRequest[slot].recordPhase(phase.name, microseconds: phase.microseconds)
                     }
                 }
                 if let think = plan.thinkNanoseconds {

@@ -14,6 +14,10 @@ public enum ServerTiming {
             self.name = name
             self.milliseconds = milliseconds
         }
+
+        /// The duration in whole microseconds, as histograms record it; the server's number
+        /// is capped at an hour, so that no value can trap.
+        public var microseconds: UInt64 { UInt64(min(milliseconds * 1000, 3_600_000_000).rounded()) }
     }
 
     /// The phases of a header value, in order. A metric without a valid `dur` (absent, not a

@@ -37,4 +37,10 @@ struct ServerTimingTests {
     func picksTheHeaderLine(line: String, expected: String?) {
         #expect(ServerTiming.value(ofHeaderLine: line[...]).map(String.init) == expected)
     }
+
+    /// ms → µs as recorded
+    @Test(arguments: [(1.23, 1230 as UInt64), (0, 0), (0.0004, 0), (0.0006, 1), (1e300, 3_600_000_000)])
+    func durationsInMicroseconds(milliseconds: Double, microseconds: UInt64) {
+        #expect(ServerTiming.Phase(name: "db", milliseconds: milliseconds).microseconds == microseconds)
+    }
 }
