@@ -39,9 +39,11 @@ public struct ServerConfig: Sendable {
     /// Batched reads of job status: one `WHERE id = ANY($1)` for the lookups waiting together.
     public var readBatch: BatchLimits = ServerConfig.defaultReadBatch
 
-    /// Up to 256 creates per batch, no deadline (a free slot takes what waits), two batches
-    /// at work: while one waits for its commit to reach the disk, the next one gathers.
-    public static let defaultCreateBatch = BatchLimits(maxSize: 256, maxDelay: .zero, maxInFlight: 2)
+    /// Up to 256 creates per batch, no deadline (a free slot takes what waits), one batch at
+    /// work: while it waits for its commit to reach the disk, the next one gathers. On two
+    /// cores, fewer and larger batches beat two half-size ones in flight (less work per job
+    /// for PostgreSQL and the server; see docs/benchmarks.md).
+    public static let defaultCreateBatch = BatchLimits(maxSize: 256, maxDelay: .zero, maxInFlight: 1)
     /// Up to 256 lookups per query, one query per core at work.
     public static let defaultReadBatch = BatchLimits(maxSize: 256, maxDelay: .zero, maxInFlight: max(2, System.coreCount))
 

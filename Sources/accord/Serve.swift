@@ -14,7 +14,8 @@ struct Serve: AsyncParsableCommand {
         discussion: """
             Every option can also come from the environment: ACCORD_HOST, ACCORD_PORT, \
             ACCORD_STORE, DATABASE_URL, REDIS_URL, ACCORD_LOG_LEVEL, ACCORD_API_KEYS, ACCORD_RATE_LIMIT, \
-            ACCORD_BATCH_SIZE, ACCORD_BATCH_DELAY_MS, ACCORD_BATCHES_IN_FLIGHT (the flag wins). When the \
+            ACCORD_BATCH_SIZE, ACCORD_BATCH_DELAY_MS, ACCORD_BATCHES_IN_FLIGHT, ACCORD_READ_BATCHES_IN_FLIGHT \
+            (the flag wins). When the \
             server is ready it prints one line, `listening on http://HOST:PORT`, to standard \
             output; logs go to standard error. SIGINT or SIGTERM stop it gracefully (exit 0).
             """
@@ -50,8 +51,11 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("batch-delay-ms"), help: "How long a create batch may wait for more requests while a commit slot is free, in milliseconds (env ACCORD_BATCH_DELAY_MS; default 0: a free slot takes what waits, and batches form by themselves under load).")
     var batchDelay: Double?
 
-    @Option(help: "Create batches committing at once (env ACCORD_BATCHES_IN_FLIGHT; default 2).")
+    @Option(help: "Create batches committing at once (env ACCORD_BATCHES_IN_FLIGHT; default 1).")
     var batchesInFlight: Int?
+
+    @Option(help: "Status lookup queries at work at once (env ACCORD_READ_BATCHES_IN_FLIGHT; default: one per core, at least 2).")
+    var readBatchesInFlight: Int?
 
     @Option(help: "API keys, comma-separated (env ACCORD_API_KEYS): when set, every route but /health and / needs one in X-API-Key.")
     var apiKeys: String?
@@ -143,6 +147,12 @@ struct Serve: AsyncParsableCommand {
                 throw ValidationError("batches in flight must be a number from 1 to 64, not '\(raw)'")
             }
             config.createBatch.maxInFlight = count
+        }
+        if let raw = readBatchesInFlight.map(String.init) ?? environment["ACCORD_READ_BATCHES_IN_FLIGHT"] {
+            guard let count = Int(raw), (1...64).contains(count) else {
+                throw ValidationError("read batches in flight must be a number from 1 to 64, not '\(raw)'")
+            }
+            config.readBatch.maxInFlight = count
         }
     }
 
