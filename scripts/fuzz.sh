@@ -72,12 +72,17 @@ done
 failed=0
 for target in $TARGETS; do
     echo "== $target: building (instrumented, release, in $SCRATCH)"
-    swift build -c release --product "$target" --scratch-path "$SCRATCH" \
+    mkdir -p "$OUT/$target"
+    if ! swift build -c release --product "$target" --scratch-path "$SCRATCH" \
         -Xswiftc -Xfrontend -Xswiftc -sanitize=fuzzer \
         -Xlinker --whole-archive -Xlinker "$runtime" -Xlinker --no-whole-archive -Xlinker -lstdc++ \
-        2>&1 | grep -vE "unhandled; explicitly declare them" || true
+        >"$OUT/$target/build.txt" 2>&1; then
+        grep -E "error" "$OUT/$target/build.txt" | head -n 20 >&2 || tail -n 20 "$OUT/$target/build.txt" >&2
+        echo "fuzz.sh: $target did not build (log: $OUT/$target/build.txt)" >&2
+        exit 1
+    fi
+    grep -E "^Build of product" "$OUT/$target/build.txt" || true
     binary="$SCRATCH/release/$target"
-    [ -x "$binary" ] || { echo "fuzz.sh: $target did not build" >&2; exit 1; }
 
     corpus="$OUT/$target/corpus"
     artifacts="$OUT/$target/artifacts"
@@ -94,7 +99,8 @@ for target in $TARGETS; do
     status=$?
     set -e
     grep -E "^(#[0-9]+ *DONE|stat::number_of_executed_units|stat::peak_rss_mb|stat::new_units_added)" "$OUT/$target/log.txt" || true
-    if [ "$status" -ne 0 ] || [ -n "$(ls -A "$artifacts")" ]; then
+    # libFuzzer exits non-zero on a crash, a trap, a slow input (-timeout) or too much memory.
+    if [ "$status" -ne 0 ]; then
         echo "FAIL $target: libFuzzer exited $status; inputs in $artifacts, log in $OUT/$target/log.txt" >&2
         grep -E "property violated|Fatal error|ERROR: libFuzzer|deadly signal|==ERROR" "$OUT/$target/log.txt" | head -n 5 >&2 || true
         failed=1
