@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Synchronization
 
 #if canImport(Glibc)
@@ -14,6 +15,10 @@ import Darwin
 /// For fault scenarios it can be killed (SIGKILL) and started again: the same arguments, but
 /// pinned to the port it announced the first time, so ``url`` stays valid for every client.
 ///
+/// Every server process it starts has an ``OrphanWatchdog``: when this process dies without
+/// stopping it (a crash, SIGKILL, a Ctrl-C with no cleanup), the server is sent SIGTERM
+/// (SIGKILL five seconds later) instead of living on, holding its port.
+///
 /// ```swift
 /// let server = try await ServerProcess.start(executable: accord, arguments: ["serve", "--port", "0", …], logFile: log)
 /// await server.kill()            // kill -9: no graceful shutdown
@@ -27,33 +32,48 @@ public final class ServerProcess: Sendable {
     /// The arguments of every restart: the first start's, with `--port` pinned to the port it got.
     let restartArguments: [String]
     private let executable: String
-    private let child: Mutex<ChildProcess>
+    private let logger: Logger
+    private let running: Mutex<Running>
     /// Orders kill, restart and stop.
     private let lifecycle = DispatchQueue(label: "accord.server-process")
 
-    private init(url: String, child: ChildProcess, executable: String, arguments: [String], logFile: String) {
+    /// One server process and the watchdog that takes it down if this process dies first.
+    private struct Running: Sendable {
+        var child: ChildProcess
+        var watchdog: OrphanWatchdog?
+    }
+
+    private init(url: String, running: Running, executable: String, arguments: [String], logFile: String, logger: Logger) {
         self.url = url
-        self.child = Mutex(child)
+        self.running = Mutex(running)
         self.executable = executable
         self.restartArguments = Self.pinningPort(of: url, in: arguments)
         self.logFile = logFile
+        self.logger = logger
     }
+
+    private var child: ChildProcess { running.withLock { $0.child } }
 
     /// The pid of the server running now (after a restart, the new one's).
-    public var pid: Int32 { child.withLock { $0.pid } }
+    public var pid: Int32 { child.pid }
 
     /// Starts `executable serve …` and waits (up to `timeout`) for its announcement.
-    public static func start(executable: String, arguments: [String], logFile: String, timeout: Duration = .seconds(30)) async throws -> ServerProcess {
+    public static func start(
+        executable: String, arguments: [String], logFile: String, timeout: Duration = .seconds(30),
+        logger: Logger = Logger(label: "accord.server-process")
+    ) async throws -> ServerProcess {
         _ = FileManager.default.createFile(atPath: logFile, contents: nil)
-        let (child, url) = try await DispatchQueue.global().perform {
-            try launch(executable: executable, arguments: arguments, logFile: logFile, timeout: timeout)
+        let (running, url) = try await DispatchQueue.global().perform {
+            try launch(executable: executable, arguments: arguments, logFile: logFile, timeout: timeout, logger: logger)
         }
-        return ServerProcess(url: url, child: child, executable: executable, arguments: arguments, logFile: logFile)
+        return ServerProcess(url: url, running: running, executable: executable, arguments: arguments, logFile: logFile, logger: logger)
     }
 
-    /// Spawns the server, appending to `logFile`, and waits for the announcement written after
-    /// this launch; on failure, no process is left.
-    private static func launch(executable: String, arguments: [String], logFile: String, timeout: Duration) throws -> (ChildProcess, String) {
+    /// Spawns the server, appending to `logFile`, with its watchdog, and waits for the
+    /// announcement written after this launch; on failure, no process is left.
+    private static func launch(
+        executable: String, arguments: [String], logFile: String, timeout: Duration, logger: Logger
+    ) throws -> (Running, String) {
         let offset = LogTail.size(ofFile: logFile)
         let output = StandardStreams.openAppending(logFile)
         guard output >= 0 else {
@@ -70,9 +90,23 @@ public final class ServerProcess: Sendable {
         } catch {
             throw EnvironmentError(.systemCall, doing: "to start", subject: "the reference server \(executable)", cause: "\(error)")
         }
+        // Right after the spawn: a death of this process while the server boots is covered too.
+        let watchdog = OrphanWatchdog.start(pid: child.pid, signal: "TERM", subject: "the reference server (pid \(child.pid))", logger: logger)
+        do {
+            let url = try awaitAnnouncement(of: child, in: logFile, from: offset, timeout: timeout)
+            return (Running(child: child, watchdog: watchdog), url)
+        } catch {
+            watchdog?.dismiss()
+            throw error
+        }
+    }
+
+    /// Waits for `child` to announce its URL in `logFile` after byte `offset`; a child that
+    /// does not in time is terminated.
+    private static func awaitAnnouncement(of child: ChildProcess, in logFile: String, from offset: UInt64, timeout: Duration) throws -> String {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if let url = announcedURL(in: logFile, from: offset) { return (child, url) }
+            if let url = announcedURL(in: logFile, from: offset) { return url }
             if let status = child.poll() {
                 throw EnvironmentError(
                     .commandFailed, doing: "to start", subject: "the reference server",
@@ -121,14 +155,18 @@ public final class ServerProcess: Sendable {
     }
 
     /// True while the server runs.
-    public var isRunning: Bool { child.withLock { $0.poll() == nil } }
+    public var isRunning: Bool { child.poll() == nil }
 
     /// SIGTERM, then SIGKILL after `grace`; returns a description of how it ended.
     @discardableResult
     public func stop(grace: Duration = .seconds(10)) async -> String {
         await withCheckedContinuation { continuation in
             // On the lifecycle queue: the child of a restart queued before this stop.
-            lifecycle.async { continuation.resume(returning: "\(self.child.withLock { $0 }.terminate(grace: grace))") }
+            lifecycle.async {
+                let status = self.child.terminate(grace: grace)
+                self.dismissWatchdog()
+                continuation.resume(returning: "\(status)")
+            }
         }
     }
 
@@ -136,10 +174,20 @@ public final class ServerProcess: Sendable {
     /// when it already exited.
     public func kill() async {
         await lifecycle.perform {
-            let child = self.child.withLock { $0 }
+            let child = self.child
             child.send(SIGKILL)
             _ = child.wait(timeout: .seconds(3600))
+            self.dismissWatchdog()
         }
+    }
+
+    /// Ends the watchdog of a server that has exited and been reaped: its pid may soon be another process's.
+    private func dismissWatchdog() {
+        running.withLock { running in
+            let watchdog = running.watchdog
+            running.watchdog = nil
+            return watchdog
+        }?.dismiss()
     }
 
     /// Starts the server again after it exited (``kill()``, a crash): the same executable and
@@ -154,18 +202,21 @@ public final class ServerProcess: Sendable {
 
     private func restartNow(timeout: Duration) throws {
         guard !isRunning else { return }
+        // A server that crashed on its own still has its watchdog.
+        dismissWatchdog()
         var attempt = 1
         while true {
             do {
-                let (child, announced) = try Self.launch(
-                    executable: executable, arguments: restartArguments, logFile: logFile, timeout: timeout)
+                let (started, announced) = try Self.launch(
+                    executable: executable, arguments: restartArguments, logFile: logFile, timeout: timeout, logger: logger)
                 guard announced == url else {
-                    _ = child.terminate(grace: .seconds(5))
+                    _ = started.child.terminate(grace: .seconds(5))
+                    started.watchdog?.dismiss()
                     throw EnvironmentError(
                         .commandFailed, doing: "to restart", subject: "the reference server",
                         cause: "it announced \(announced) instead of \(url)")
                 }
-                self.child.withLock { $0 = child }
+                running.withLock { $0 = started }
                 return
             } catch let error as EnvironmentError where error.kind == .commandFailed && attempt < 5
                 && LogTail.lastLines(ofFile: logFile, count: 5).contains("ddress already in use")
