@@ -7,7 +7,8 @@ import FuzzDriver
 // Input layout: the query string up to the first line feed, the body after it.
 // Properties: nothing traps; every request is either a JobRequest within CONTRACT.md's
 // rules or a 422 whose detail is a non-empty list of {loc, msg, type}; a parsed body
-// serializes canonically (serialize → parse → serialize gives the same bytes and value).
+// serializes canonically (serialize → parse → serialize gives the same bytes and value);
+// the first line taken as a job id is a lower-case UUID or a short, readable 404.
 // Seeds: fixtures/fuzz/request-validation/. See docs/reliability.md.
 FuzzDriver.main { data, size in
     let input = FuzzDriver.bytes(data, size)
@@ -43,6 +44,22 @@ FuzzDriver.main { data, size in
         let answer: JSON = ["detail": error.detail]
         guard (try? JSON.parse(answer.serialized())) == answer else {
             FuzzDriver.violated("the 422 body round-trips through the parser", input: input)
+        }
+    }
+
+    // The first line as a job id in a path: only a UUID names a job (lower-cased), and the
+    // 404 for anything else echoes at most 128 characters, as readable JSON.
+    if let id = JobID.canonical(query) {
+        guard id.utf8.count == 36, id.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) || $0 == 0x2D }) else {
+            FuzzDriver.violated("a canonical job id is a lower-case UUID: \(id)", input: input)
+        }
+    } else {
+        let notFound = APIError.jobNotFound(query)
+        let answer: JSON = ["detail": notFound.detail]
+        guard notFound.status.code == 404, let detail = notFound.detail.stringValue, detail.count <= 128 + 20,
+            (try? JSON.parse(answer.serialized())) == answer
+        else {
+            FuzzDriver.violated("a 404 for an unknown id is short, readable JSON", input: input)
         }
     }
 
