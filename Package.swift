@@ -99,7 +99,7 @@ let package = Package(
         .testTarget(
             name: "ControlPlaneTests",
             dependencies: [
-                "ControlPlane", "AccordHTTP", "AccordJSON", "AccordRunner", "AccordStorage", "AccordSpec", "AccordChecks", "AccordResults",
+                "ControlPlane", "AccordHTTP", "AccordJSON", "AccordRunner", "AccordStorage", "AccordSpec", "AccordChecks", "AccordResults", "AccordLoad",
             ],
             swiftSettings: strict
         ),

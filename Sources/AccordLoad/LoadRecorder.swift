@@ -48,18 +48,25 @@ public struct LoadRecorder: Sendable {
     }
 
     /// Records one finished request, `second` being the second of the run it finished in.
+    /// Latency is recorded for successes only: a refused connection answers in microseconds
+    /// and a timeout in seconds, and neither says how fast the server serves; failures are
+    /// counted by kind instead.
     public mutating func record(correctedMicroseconds: UInt64, uncorrectedMicroseconds: UInt64, error: LoadErrorKind?, second: Int) {
         roll(to: second)
         completed += 1
         currentRequests += 1
-        _ = corrected.record(max(1, correctedMicroseconds))
-        _ = uncorrected.record(max(1, uncorrectedMicroseconds))
-        _ = current.record(max(1, correctedMicroseconds))
         if let error {
             errors[error, default: 0] += 1
             currentErrors += 1
+            return
         }
+        _ = corrected.record(max(1, correctedMicroseconds))
+        _ = uncorrected.record(max(1, uncorrectedMicroseconds))
+        _ = current.record(max(1, correctedMicroseconds))
     }
+
+    /// Requests answered as expected.
+    public var succeeded: Int { completed - errorCount }
 
     /// Records one `Server-Timing` phase of one answer.
     public mutating func recordPhase(_ name: String, microseconds: UInt64) {
@@ -72,8 +79,8 @@ public struct LoadRecorder: Sendable {
             seconds.append(
                 SecondSample(
                     second: currentSecond, requests: currentRequests, errors: currentErrors,
-                    p50: currentRequests > 0 ? current.valueAtPercentile(50) : 0,
-                    p99: currentRequests > 0 ? current.valueAtPercentile(99) : 0))
+                    p50: current.totalCount > 0 ? current.valueAtPercentile(50) : 0,
+                    p99: current.totalCount > 0 ? current.valueAtPercentile(99) : 0))
             current.reset()
             currentRequests = 0
             currentErrors = 0

@@ -85,7 +85,8 @@ public final class SideEffectProbe: Sendable {
             found += (parts[1].arrayValue ?? []).compactMap(\.stringValue)
             cursor = next
         } while cursor != "0"
-        return found.sorted()
+        // SCAN may return a key more than once.
+        return Set(found).sorted()
     }
 
     /// `INFO <section>` as name → value.

@@ -137,16 +137,25 @@ public struct HistogramData: Codable, Sendable, Equatable {
         self.counts = counts
     }
 
-    public var totalCount: UInt64 { counts.reduce(0) { $0 + ($1.count == 2 ? $1[1] : 0) } }
+    /// Saturates rather than overflows: a results file is input, and may be hostile.
+    public var totalCount: UInt64 {
+        counts.reduce(0) { total, pair in
+            guard pair.count == 2 else { return total }
+            let (sum, overflow) = total.addingReportingOverflow(pair[1])
+            return overflow ? .max : sum
+        }
+    }
 
     /// The smallest recorded value at or below which `percentile` percent of the values lie.
     public func value(atPercentile percentile: Double) -> UInt64 {
         let total = totalCount
         guard total > 0 else { return 0 }
-        let wanted = max(1, UInt64((min(100, max(0, percentile)) / 100 * Double(total)).rounded(.up)))
+        let fraction = percentile.isFinite ? min(100, max(0, percentile)) / 100 : 1
+        let wanted = max(1, UInt64(exactly: (fraction * Double(total)).rounded(.up)) ?? total)
         var seen: UInt64 = 0
         for pair in counts where pair.count == 2 {
-            seen += pair[1]
+            let (sum, overflow) = seen.addingReportingOverflow(pair[1])
+            seen = overflow ? .max : sum
             if seen >= wanted { return pair[0] }
         }
         return counts.last(where: { $0.count == 2 })?[0] ?? 0
@@ -155,7 +164,10 @@ public struct HistogramData: Codable, Sendable, Equatable {
     /// Both histograms' values together.
     public func merged(with other: HistogramData) -> HistogramData {
         var byValue: [UInt64: UInt64] = [:]
-        for pair in counts + other.counts where pair.count == 2 { byValue[pair[0], default: 0] += pair[1] }
+        for pair in counts + other.counts where pair.count == 2 {
+            let (sum, overflow) = byValue[pair[0], default: 0].addingReportingOverflow(pair[1])
+            byValue[pair[0]] = overflow ? .max : sum
+        }
         return HistogramData(counts: byValue.keys.sorted().map { [$0, byValue[$0] ?? 0] })
     }
 }

@@ -61,8 +61,9 @@ public struct RunReport: Codable, Sendable, Equatable {
         self.targetUnreachable = targetUnreachable
     }
 
-    /// Every verdict held: no failed case, no errored case.
-    public var passed: Bool { !targetUnreachable && count(.failed) == 0 && count(.error) == 0 }
+    /// Every verdict held: no failed case, no errored case, and at least one case passed (a
+    /// run that verified nothing has not passed).
+    public var passed: Bool { !targetUnreachable && count(.failed) == 0 && count(.error) == 0 && count(.passed) > 0 }
 
     public func count(_ outcome: CaseOutcome) -> Int { suites.reduce(0) { $0 + $1.count(outcome) } }
 

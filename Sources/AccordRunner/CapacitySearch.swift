@@ -23,14 +23,22 @@ struct CapacitySearch {
         min(1000, max(50, Int((rate * p99Milliseconds / 1000 * 2).rounded(.up))))
     }
 
-    /// A step holds when its p99 is within target, errors stay under 1%, and what completed
-    /// kept up with what was offered (95%). Pure.
-    static func held(_ measurement: LoadPhase.Measurement, offered: Double, p99Target: Double) -> Bool {
-        measurement.p99 <= p99Target && measurement.errorRate < 0.01 && measurement.rps >= 0.95 * offered
+    /// Requests of the plan judged together against one p99 target: an endpoint of a mix.
+    struct Group: Sendable {
+        var name: String
+        var requests: [Int]
+        var p99Target: Double
     }
 
-    /// Sustained and peak from the steps run. Pure.
-    static func summarize(subject: String, p99Target: Double, closedRPS: Double, steps: [Capacity.Step], generatorBound: Bool) -> Capacity {
+    /// A step holds when errors (failed and unanswered) stay under 1%, what succeeded kept up
+    /// with what was offered (95%), and every group's p99 is within its own target. Pure.
+    static func held(_ measurement: LoadPhase.Measurement, offered: Double, groupP99s: [(p99: Double, target: Double)]) -> Bool {
+        measurement.errorRate < 0.01 && measurement.rps >= 0.95 * offered && groupP99s.allSatisfy { $0.p99 <= $0.target }
+    }
+
+    /// Sustained and peak from the steps run: peak is the most any measurement reached
+    /// (a step, or the closed-model phase when one was measured). Pure.
+    static func summarize(subject: String, p99Target: Double, measuredRPS: Double?, steps: [Capacity.Step], generatorBound: Bool) -> Capacity {
         var sustained: Double?
         for step in steps {
             guard step.held else { break }
@@ -38,22 +46,26 @@ struct CapacitySearch {
         }
         return Capacity(
             subject: subject, p99Target: p99Target, sustainedRPS: sustained,
-            peakRPS: max(closedRPS, steps.map(\.achievedRPS).max() ?? 0), generatorBound: generatorBound, steps: steps)
+            peakRPS: max(measuredRPS ?? 0, steps.map(\.achievedRPS).max() ?? 0), generatorBound: generatorBound, steps: steps)
     }
 
+    /// Steps up from `startRPS` (a closed-model throughput, measured or estimated) until a
+    /// step breaks; `measuredRPS` (successful requests per second actually measured) counts
+    /// toward the peak. `p99Target` on the result is the strictest group's.
     func run(
-        subject: String, requests: [LoadRequest], p99Target: Double, closedRPS: Double,
+        subject: String, requests: [LoadRequest], groups: [Group], startRPS: Double, measuredRPS: Double?,
         reporter: ConformanceRun.Reporter
     ) async -> (capacity: Capacity, acknowledged: [String]) {
         var steps: [Capacity.Step] = []
         var acknowledged: [String] = []
         var generatorBound = false
+        let strictest = groups.map(\.p99Target).min() ?? 0
+        let loosest = groups.map(\.p99Target).max() ?? 0
         for index in 0..<maxSteps {
-            let offered = Self.rate(step: index, closedRPS: closedRPS)
+            let offered = Self.rate(step: index, closedRPS: startRPS)
             let phase = "capacity \(subject) at \(Int(offered)) req/s"
             var plan = LoadPlan(
-                requests: requests,
-                connections: Self.connections(rate: offered, p99Milliseconds: p99Target),
+                requests: requests, connections: Self.connections(rate: offered, p99Milliseconds: loosest),
                 durationNanoseconds: UInt64(stepSeconds * 1e9), model: .open(rate: offered), threads: threads)
             plan.serverTiming = true
             let feed = LiveFeed()
@@ -63,14 +75,20 @@ struct CapacitySearch {
                 await LoadRun.run(planned)
             }
             acknowledged += zip(requests, result.collected).filter { $0.0.collect != nil }.flatMap(\.1)
-            let measurement = LoadPhase.Measurement(result.recorder, seconds: stepSeconds, generatorBound: result.generatorBound)
-            let held = Self.held(measurement, offered: offered, p99Target: p99Target)
+            let measurement = LoadPhase(name: phase, load: "", result: result).measurement
+            let groupP99s = groups.map { group -> (p99: Double, target: Double) in
+                var recorder = LoadRecorder()
+                for index in group.requests where result.perRequest.indices.contains(index) { recorder.merge(result.perRequest[index]) }
+                return (p99: LoadPhase.Measurement(recorder, seconds: stepSeconds, generatorBound: false).p99, target: group.p99Target)
+            }
+            let held = Self.held(measurement, offered: offered, groupP99s: groupP99s) && result.setupError == nil
             steps.append(Capacity.Step(
                 offeredRPS: offered, achievedRPS: measurement.rps, p50: measurement.p50, p99: measurement.p99,
                 errorRate: measurement.errorRate, held: held))
             if result.generatorBound && !held { generatorBound = true }
-            if !held || result.setupError != nil { break }
+            if !held { break }
         }
-        return (Self.summarize(subject: subject, p99Target: p99Target, closedRPS: closedRPS, steps: steps, generatorBound: generatorBound), acknowledged)
+        let capacity = Self.summarize(subject: subject, p99Target: strictest, measuredRPS: measuredRPS, steps: steps, generatorBound: generatorBound)
+        return (capacity, acknowledged)
     }
 }

@@ -190,6 +190,7 @@ public enum ConformanceRun {
                     sampler: ResourceSampler(probe: probe, serverPID: { [server] in server?.pid }),
                     reconciler: probe.map { Reconciler(probe: $0) }, connections: options.connections,
                     injector: FaultInjector(postgres: postgres, redis: redis, server: server), reporter: reporter,
+                    serverGone: { [server] in server.map { !$0.isRunning } ?? false },
                     minimumScenarioSeconds: options.profile.minimumScenarioSeconds)
                 await session.endpointPhases(options.specs, seconds: options.loadSeconds ?? options.profile.endpointSeconds, into: &results)
                 await session.scenarios(options.specs, timeScale: options.profile.timeScale, into: &results)

@@ -11,8 +11,7 @@ enum LiveTicker {
         let ticker = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(500))
-                let elapsed = ContinuousClock.now - start
-                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                let seconds = ResourceSampler.seconds(ContinuousClock.now - start)
                 let last = feed.lastSecond()
                 reporter.live(ConformanceRun.LiveProgress(
                     phase: phase, elapsedSeconds: min(seconds, totalSeconds), totalSeconds: totalSeconds,
@@ -21,6 +20,8 @@ enum LiveTicker {
         }
         let value = await body()
         ticker.cancel()
+        // No live line after the phase ended.
+        await ticker.value
         return value
     }
 }

@@ -4,12 +4,19 @@ import Histogram
 
 extension LoadPhase {
     /// A load run as the reports carry it: `recorder` is the whole run's or one endpoint's.
-    init(name: String, load: String, result: LoadResult, recorder: LoadRecorder, resources: [ResourceSample] = [], endpoints: [LoadPhase] = []) {
+    /// Requests sent but never answered (still in flight when the drain ended) count as
+    /// timeouts of the whole run (`recorder` nil: the run's own).
+    init(name: String, load: String, result: LoadResult, recorder: LoadRecorder? = nil, resources: [ResourceSample] = [], endpoints: [LoadPhase] = []) {
         let seconds = min(result.wallSeconds, Double(result.plan.durationNanoseconds) / 1e9)
+        let unanswered = recorder == nil ? max(0, result.sent - result.recorder.completed) : 0
+        let recorder = recorder ?? result.recorder
+        var errors = Dictionary(uniqueKeysWithValues: recorder.errors.map { ($0.key.rawValue, $0.value) })
+        if unanswered > 0 { errors["unanswered", default: 0] += unanswered }
         self.init(
-            name: name, load: load, seconds: seconds, measurement: Measurement(recorder, seconds: seconds, generatorBound: result.generatorBound),
+            name: name, load: load, seconds: seconds,
+            measurement: Measurement(recorder, seconds: seconds, generatorBound: result.generatorBound, unanswered: unanswered),
             latency: HistogramData(recorder.corrected), uncorrectedLatency: HistogramData(recorder.uncorrected),
-            serverTiming: recorder.phases.mapValues(HistogramData.init), errorsByKind: Dictionary(uniqueKeysWithValues: recorder.errors.map { ($0.key.rawValue, $0.value) }),
+            serverTiming: recorder.phases.mapValues(HistogramData.init), errorsByKind: errors,
             series: recorder.seconds.map {
                 SecondPoint(second: $0.second, requests: $0.requests, errors: $0.errors, p50: Double($0.p50) / 1000, p99: Double($0.p99) / 1000)
             },
@@ -18,14 +25,16 @@ extension LoadPhase {
 }
 
 extension LoadPhase.Measurement {
-    /// Percentiles in ms from the corrected histogram; rps over the planned duration.
-    init(_ recorder: LoadRecorder, seconds: Double, generatorBound: Bool) {
+    /// Percentiles in ms from the corrected histogram of successful requests; rps is
+    /// successful requests per second of the planned duration; the error rate counts failed
+    /// and `unanswered` requests among all sent.
+    init(_ recorder: LoadRecorder, seconds: Double, generatorBound: Bool, unanswered: Int = 0) {
         let histogram = recorder.corrected
         func ms(_ percentile: Double) -> Double { histogram.totalCount > 0 ? Double(histogram.valueAtPercentile(percentile)) / 1000 : 0 }
-        let completed = recorder.completed
+        let sent = recorder.completed + unanswered
         self.init(
-            requests: completed, rps: seconds > 0 ? Double(completed) / seconds : 0,
-            errorRate: completed > 0 ? Double(recorder.errorCount) / Double(completed) : 1,
+            requests: sent, rps: seconds > 0 ? Double(recorder.succeeded) / seconds : 0,
+            errorRate: sent > 0 ? Double(recorder.errorCount + unanswered) / Double(sent) : 1,
             p50: ms(50), p90: ms(90), p95: ms(95), p99: ms(99), p999: ms(99.9),
             max: histogram.totalCount > 0 ? Double(histogram.max) / 1000 : 0, generatorBound: generatorBound)
     }

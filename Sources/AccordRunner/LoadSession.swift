@@ -19,6 +19,8 @@ struct LoadSession {
     /// The booted environment's fault injector; nil for a `--target` run.
     let injector: FaultInjector?
     let reporter: ConformanceRun.Reporter
+    /// True once the server this run booted has died for good (nil-pid `--target`: never).
+    var serverGone: @Sendable () -> Bool = { false }
     var minimumScenarioSeconds: Double = 3
     var progress: @Sendable (String) -> Void { reporter.step }
     /// Job ids to read under load when the spec leaves `job_id` to the run.
@@ -128,13 +130,31 @@ struct LoadSession {
         }
     }
 
-    /// Reconciles the jobs a run's create requests were acknowledged, when it made any.
+    /// Reconciles the jobs a run's create requests were acknowledged, when it made any. When
+    /// creates succeeded but fewer ids could be read from their answers, that is an error:
+    /// a reconciliation that checked less than was acknowledged must not pass.
+    @discardableResult
     func reconcile(_ phase: String, _ result: LoadResult, location: SourceLocation, into results: inout Results) async -> Reconciliation? {
-        await reconcile(phase, ids: zip(result.plan.requests, result.collected).filter { $0.0.collect != nil }.flatMap(\.1), location: location, into: &results)
+        let creates = result.plan.requests.indices.filter { result.plan.requests[$0].collect != nil }
+        let ids = creates.flatMap { result.collected.indices.contains($0) ? result.collected[$0] : [] }
+        let acknowledged = creates.reduce(0) { $0 + (result.perRequest.indices.contains($1) ? result.perRequest[$1].succeeded : 0) }
+        if acknowledged > ids.count {
+            results.reconciliationCases.append(CaseResult(
+                name: "\(phase): \(acknowledged) jobs acknowledged, \(ids.count) with a readable job_id", location: location, outcome: .error,
+                reason: "\(acknowledged - ids.count) successful creates answered without a job_id string: they cannot be reconciled"))
+        }
+        return await reconcile(phase, ids: ids, location: location, into: &results)
     }
 
+    @discardableResult
     func reconcile(_ phase: String, ids: [String], location: SourceLocation, into results: inout Results) async -> Reconciliation? {
-        guard let reconciler, !ids.isEmpty else { return nil }
+        guard !ids.isEmpty else { return nil }
+        guard let reconciler else {
+            results.reconciliationCases.append(CaseResult(
+                name: "\(phase): \(Set(ids).count) acknowledged jobs", location: location, outcome: .skipped,
+                reason: "not reconciled: give --database-url and --redis-url with --target"))
+            return nil
+        }
         progress("reconciling \(ids.count) acknowledged jobs of \(phase)")
         let reconciliation = await reconciler.reconcile(phase: phase, acknowledged: ids)
         results.reconciliation.append(reconciliation)
@@ -155,6 +175,10 @@ struct LoadSession {
         for spec in specs {
             for targetSet in spec.targets {
                 guard let endpoint = spec.endpoints.first(where: { $0.name.value == targetSet.subject.value }) else { continue }
+                if serverGone() {
+                    results.targetCases.append(Self.notRun("\(endpoint.name.value) targets", location: targetSet.subject.location))
+                    continue
+                }
                 let prepared: Prepared
                 do {
                     prepared = try await prepare(endpoint, in: spec, pool: &pool)
@@ -167,9 +191,9 @@ struct LoadSession {
                 progress("loading \(endpoint.name.value) for \(Int(seconds)) s with \(connections) connections")
                 let plan = Self.plan(Self.planRequests([(prepared: prepared, weight: 1)]).requests, connections: connections, seconds: seconds)
                 let (result, samples) = await load("load \(endpoint.name.value)", plan)
-                _ = await reconcile(endpoint.name.value, result, location: targetSet.subject.location, into: &results)
+                await reconcile(endpoint.name.value, result, location: targetSet.subject.location, into: &results)
                 let phase = LoadPhase(
-                    name: endpoint.name.value, load: "\(connections) connections, closed model", result: result, recorder: result.recorder,
+                    name: endpoint.name.value, load: "\(connections) connections, closed model", result: result,
                     resources: samples)
                 results.endpoints.append(phase)
                 results.targetCases += TargetEvaluation.evaluate(targetSet, measured: phase.measurement.endpointMeasurement)
@@ -182,6 +206,16 @@ struct LoadSession {
         for spec in specs {
             var pool: [String]?
             for scenario in spec.scenarios {
+                if serverGone() {
+                    results.scenarioCases.append(Self.notRun(scenario.name.value, location: scenario.location))
+                    continue
+                }
+                if !scenario.faults.isEmpty && injector == nil {
+                    results.scenarioCases.append(CaseResult(
+                        name: scenario.name.value, location: scenario.location, outcome: .skipped,
+                        reason: FaultInjector.refusal(scenario: scenario.name.value, faults: scenario.faults, target: target)))
+                    continue
+                }
                 var mix: [(prepared: Prepared, weight: Int)] = []
                 var problems: [String] = []
                 for entry in scenario.mix {
@@ -197,12 +231,6 @@ struct LoadSession {
                     results.scenarioCases.append(CaseResult(
                         name: scenario.name.value, location: scenario.location, outcome: .error,
                         reason: "could not prepare the scenario's requests: \(problems.joined(separator: "; "))"))
-                    continue
-                }
-                if !scenario.faults.isEmpty && injector == nil {
-                    results.scenarioCases.append(CaseResult(
-                        name: scenario.name.value, location: scenario.location, outcome: .skipped,
-                        reason: FaultInjector.refusal(scenario: scenario.name.value, faults: scenario.faults, target: target)))
                     continue
                 }
                 if let users = scenario.users, let warning = FileDescriptorBudget.check(connections: users) { progress(warning) }
@@ -230,7 +258,7 @@ struct LoadSession {
                     return LoadPhase(name: mix[index].prepared.endpoint, load: "share \(mix[index].weight)", result: result, recorder: recorder)
                 }
                 var phase = LoadPhase(
-                    name: scenario.name.value, load: Self.describe(scenario), result: result, recorder: result.recorder, resources: samples,
+                    name: scenario.name.value, load: Self.describe(scenario), result: result, resources: samples,
                     endpoints: endpoints)
                 phase.healthyAfterwards = healthy
                 results.scenarios.append(phase)
@@ -247,7 +275,8 @@ struct LoadSession {
         }
     }
 
-    /// Capacity per endpoint with a p99 target, and for each weighted mix scenario.
+    /// Capacity per endpoint with a p99 target, and for the first scenario with an uneven mix
+    /// (each of its endpoints judged by its own p99 target).
     func capacity(_ specs: [SpecFile], stepSeconds: Double, steps: Int, into results: inout Results) async {
         let search = CapacitySearch(stepSeconds: stepSeconds, maxSteps: steps)
         for spec in specs {
@@ -258,16 +287,17 @@ struct LoadSession {
                     let endpoint = spec.endpoints.first(where: { $0.name.value == targetSet.subject.value }),
                     let prepared = try? await prepare(endpoint, in: spec, pool: &pool)
                 else { continue }
+                if serverGone() { return }
                 p99ByEndpoint[endpoint.name.value] = p99
-                let closed = results.endpoints.first { $0.name == endpoint.name.value }?.measurement.rps ?? 100
+                let measured = results.endpoints.first { $0.name == endpoint.name.value }?.measurement.rps
+                let requests = Self.planRequests([(prepared: prepared, weight: 1)]).requests
                 let (capacity, ids) = await search.run(
-                    subject: endpoint.name.value, requests: Self.planRequests([(prepared: prepared, weight: 1)]).requests, p99Target: p99,
-                    closedRPS: closed, reporter: reporter)
+                    subject: endpoint.name.value, requests: requests,
+                    groups: [.init(name: endpoint.name.value, requests: Array(requests.indices), p99Target: p99)],
+                    startRPS: measured ?? 100, measuredRPS: measured, reporter: reporter)
                 results.capacity.append(capacity)
-                _ = await reconcile("capacity \(endpoint.name.value)", ids: ids, location: targetSet.subject.location, into: &results)
+                await reconcile("capacity \(endpoint.name.value)", ids: ids, location: targetSet.subject.location, into: &results)
             }
-            // The mix: the scenario whose mix is uneven (the vendor's 70/20/10), judged by the
-            // loosest p99 of its endpoints.
             guard let mixed = spec.scenarios.first(where: { Set($0.mix.map(\.weight)).count > 1 && $0.faults.isEmpty }) else { continue }
             var entries: [(prepared: Prepared, weight: Int)] = []
             for entry in mixed.mix {
@@ -276,18 +306,23 @@ struct LoadSession {
                 else { continue }
                 entries.append((prepared: prepared, weight: entry.weight))
             }
-            let targets = mixed.mix.compactMap { p99ByEndpoint[$0.endpoint] }
-            guard entries.count == mixed.mix.count, let p99 = targets.max() else { continue }
+            guard entries.count == mixed.mix.count, mixed.mix.allSatisfy({ p99ByEndpoint[$0.endpoint] != nil }), !serverGone() else { continue }
+            let (requests, owner) = Self.planRequests(entries)
+            let groups = entries.indices.map { index in
+                CapacitySearch.Group(
+                    name: entries[index].prepared.endpoint, requests: owner.indices.filter { owner[$0] == index },
+                    p99Target: p99ByEndpoint[entries[index].prepared.endpoint] ?? 0)
+            }
             let total = Double(mixed.mix.reduce(0) { $0 + $1.weight })
-            // A closed-model estimate of the mix: each endpoint's share at its own speed.
+            // Where to start: each endpoint's share at its own measured speed.
             let seconds = mixed.mix.reduce(0.0) { sum, entry in
                 sum + Double(entry.weight) / total / max(1, results.endpoints.first { $0.name == entry.endpoint }?.measurement.rps ?? 100)
             }
             let (capacity, ids) = await search.run(
-                subject: "mix (\(mixed.name.value))", requests: Self.planRequests(entries).requests, p99Target: p99,
-                closedRPS: seconds > 0 ? 1 / seconds : 100, reporter: reporter)
+                subject: "mix (\(mixed.name.value))", requests: requests, groups: groups, startRPS: seconds > 0 ? 1 / seconds : 100,
+                measuredRPS: nil, reporter: reporter)
             results.capacity.append(capacity)
-            _ = await reconcile("capacity \(capacity.subject)", ids: ids, location: mixed.location, into: &results)
+            await reconcile("capacity \(capacity.subject)", ids: ids, location: mixed.location, into: &results)
         }
     }
 
@@ -296,8 +331,10 @@ struct LoadSession {
     /// What one fault did: requests and errors in the seconds it was on (from its start to
     /// health again), and the scenario's reconciliation.
     static func faultOutcome(_ timing: FaultTiming, scenario: String, phase: LoadPhase, reconciliation: Reconciliation?) -> FaultOutcome {
-        let from = Int(timing.appliedSeconds ?? Double(timing.fault.atMilliseconds) / 1000)
-        let until = (timing.revertedSeconds ?? Double(timing.fault.endMilliseconds) / 1000) + (timing.recoverySeconds ?? 0)
+        let applied = timing.appliedSeconds ?? Double(timing.fault.atMilliseconds) / 1000
+        let from = Int(applied)
+        // Recovery counts from when bringing the dependency back began: the end of its `for`.
+        let until = applied + Double(timing.fault.forMilliseconds) / 1000 + (timing.recoverySeconds ?? 0)
         let during = phase.series.filter { $0.second >= from && Double($0.second) <= until }
         let requests = during.reduce(0) { $0 + $1.requests }
         let errors = during.reduce(0) { $0 + $1.errors }
@@ -355,6 +392,11 @@ struct LoadSession {
                 message: "acknowledged jobs in PostgreSQL and Redis", expected: "each exactly once",
                 actual: "PostgreSQL: \(r.lostInDatabase) missing, \(r.duplicatedInDatabase) twice; streams: \(r.lostInStreams) missing, \(r.duplicatedInStreams) twice",
                 location: location)])
+    }
+
+    /// A phase skipped because the booted server died earlier in the run.
+    static func notRun(_ name: String, location: SourceLocation) -> CaseResult {
+        CaseResult(name: name, location: location, outcome: .error, reason: "not run: the server this run booted is no longer running (see server.log)")
     }
 
     static func describe(_ scenario: Scenario) -> String {

@@ -25,14 +25,16 @@ struct ResourceSampler: Sendable {
         var pid = serverPID()
         var lastServer = pid.flatMap(Self.cpuTicks)
         var lastOwn = Self.cpuTicks(ownPID)
-        var last = ContinuousClock.now
-        var second = 0
+        let start = ContinuousClock.now
+        var last = start
         while !Task.isCancelled {
             try? await Task.sleep(for: interval)
             let now = ContinuousClock.now
-            let elapsed = Double((now - last).components.attoseconds) / 1e18 + Double((now - last).components.seconds)
+            let elapsed = Self.seconds(now - last)
             last = now
-            second += 1
+            // The second of the load it belongs to, by the clock: a slow store query (a paused
+            // Redis, a restarting PostgreSQL) must not shift the labels of later samples.
+            let second = max(1, Int(Self.seconds(now - start).rounded()))
             var sample = LoadPhase.ResourceSample(second: second)
             let current = serverPID()
             if current != pid {
@@ -68,6 +70,10 @@ struct ResourceSampler: Sendable {
             samples.append(sample)
         }
         return samples
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     static let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))

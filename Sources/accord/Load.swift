@@ -65,7 +65,14 @@ struct Load: AsyncParsableCommand {
     func validate() throws {
         guard let url else {
             try runArguments.check()
+            if let json { try RunArguments.checkWritable(json) }
+            if rate != nil || body != nil || !headers.isEmpty {
+                throw ValidationError("--rate, --body and --header load one --url; with spec files the specs say what to send")
+            }
             return
+        }
+        if json != nil || runArguments.target != nil {
+            throw ValidationError("--json and --target go with spec files; with --url, the summary is printed")
         }
         guard specArguments.paths.isEmpty else {
             throw ValidationError("give spec files or --url, not both (spec files: \(specArguments.paths.joined(separator: ", ")))")

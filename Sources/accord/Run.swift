@@ -62,8 +62,23 @@ struct RunArguments: ParsableArguments {
         if let loadSeconds, !(1...3600).contains(loadSeconds) {
             throw ValidationError("--load-seconds must be from 1 to 3600")
         }
-        if let target, !(target.hasPrefix("http://") || target.hasPrefix("https://")) {
-            throw ValidationError("--target must be an http:// or https:// URL, not '\(target)'")
+        if let target {
+            let rest = target.drop { $0 != "/" }.dropFirst(2)
+            guard target.hasPrefix("http://") || target.hasPrefix("https://"), !rest.isEmpty, rest.first != "/" else {
+                throw ValidationError("--target must be an http:// or https:// URL with a host, not '\(target)'")
+            }
+        }
+    }
+
+    /// Refuses, before an hour of load, a results path that cannot be written.
+    static func checkWritable(_ path: String) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        var isDirectory: ObjCBool = false
+        let parent = directory.isEmpty ? "." : directory
+        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue,
+            FileManager.default.isWritableFile(atPath: parent)
+        else {
+            throw ValidationError("--json \(path): the directory \(parent) does not exist or is not writable")
         }
     }
 
@@ -78,7 +93,14 @@ struct RunArguments: ParsableArguments {
         }
         OpenFiles.raiseToHardLimit()
         let stamp = Self.timestamp()
-        let directory = "\(reports)/\(stamp.compact)"
+        var name = stamp.compact
+        // Two runs in the same second get directories of their own.
+        var suffix = 1
+        while FileManager.default.fileExists(atPath: "\(reports)/\(name)") {
+            suffix += 1
+            name = "\(stamp.compact)-\(suffix)"
+        }
+        let directory = "\(reports)/\(name)"
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
@@ -106,14 +128,14 @@ struct RunArguments: ParsableArguments {
         }
         progress.finish()
         try ReportFiles.write(outcome.report, to: directory)
-        if let json {
-            do { try outcome.report.jsonData().write(to: URL(fileURLWithPath: json)) } catch {
-                throw EnvironmentFailure(message: "failed to write \(json): \(error.localizedDescription)")
-            }
-        }
         let latest = "\(reports)/latest"
-        try? FileManager.default.removeItem(atPath: latest)
-        try? FileManager.default.createSymbolicLink(atPath: latest, withDestinationPath: stamp.compact)
+        // Replace `latest` only when it is our symlink; never delete a real directory.
+        if (try? FileManager.default.destinationOfSymbolicLink(atPath: latest)) != nil {
+            try? FileManager.default.removeItem(atPath: latest)
+        }
+        if !FileManager.default.fileExists(atPath: latest) {
+            try? FileManager.default.createSymbolicLink(atPath: latest, withDestinationPath: name)
+        }
         let report = outcome.report
         let console = ConsoleReport(color: Terminal.colorOnStandardOutput)
         if !quiet {
@@ -125,6 +147,11 @@ struct RunArguments: ParsableArguments {
         }
         print(console.summary(report))
         print("verdict: \(report.passed ? "PASSED" : "FAILED") — reports in \(directory) (\(reports)/latest)")
+        if let json {
+            do { try report.jsonData().write(to: URL(fileURLWithPath: json)) } catch {
+                throw EnvironmentFailure(message: "failed to write \(json): \(error.localizedDescription) (the same results are in \(directory)/results.json)")
+            }
+        }
         if report.targetUnreachable { throw EnvironmentFailure(message: "target unreachable: \(report.target)") }
         if !report.passed { throw ExitCode(ExitStatus.failed) }
     }

@@ -1,4 +1,7 @@
+import AccordHTTP
+import AccordLoad
 import AccordResults
+import AccordSpec
 import Testing
 
 @testable import AccordRunner
@@ -37,30 +40,83 @@ struct RunAnalysisTests {
         #expect(CapacitySearch.connections(rate: 100_000, p99Milliseconds: 100) == 1000)
     }
 
-    @Test("a step holds only within the p99 target, the error budget and the offered rate")
+    @Test("a step holds only within every group's p99 target, the error budget and the offered rate")
     func capacityHeld() {
-        func m(rps: Double, p99: Double, errors: Double) -> LoadPhase.Measurement {
-            .init(requests: 100, rps: rps, errorRate: errors, p50: 1, p90: 1, p95: 1, p99: p99, p999: p99, max: p99, generatorBound: false)
+        func m(rps: Double, errors: Double) -> LoadPhase.Measurement {
+            .init(requests: 100, rps: rps, errorRate: errors, p50: 1, p90: 1, p95: 1, p99: 1, p999: 1, max: 1, generatorBound: false)
         }
-        #expect(CapacitySearch.held(m(rps: 990, p99: 40, errors: 0), offered: 1000, p99Target: 50))
-        #expect(!CapacitySearch.held(m(rps: 990, p99: 51, errors: 0), offered: 1000, p99Target: 50))
-        #expect(!CapacitySearch.held(m(rps: 990, p99: 40, errors: 0.01), offered: 1000, p99Target: 50))
-        #expect(!CapacitySearch.held(m(rps: 900, p99: 40, errors: 0), offered: 1000, p99Target: 50))
+        #expect(CapacitySearch.held(m(rps: 990, errors: 0), offered: 1000, groupP99s: [(p99: 40, target: 50)]))
+        #expect(!CapacitySearch.held(m(rps: 990, errors: 0), offered: 1000, groupP99s: [(p99: 51, target: 50)]))
+        #expect(!CapacitySearch.held(m(rps: 990, errors: 0.01), offered: 1000, groupP99s: [(p99: 40, target: 50)]))
+        #expect(!CapacitySearch.held(m(rps: 900, errors: 0), offered: 1000, groupP99s: [(p99: 40, target: 50)]))
+        // A mix: the strict endpoint over its own target breaks the step, whatever the loose one does.
+        #expect(!CapacitySearch.held(m(rps: 990, errors: 0), offered: 1000, groupP99s: [(p99: 60, target: 50), (p99: 60, target: 100)]))
     }
 
-    @Test("sustained is the last step of the unbroken run of held steps; peak the most achieved")
+    @Test("unanswered requests count as errors of the run, and rps counts successes only")
+    func unanswered() {
+        var recorder = AccordLoad.LoadRecorder()
+        for _ in 0..<97 { recorder.record(correctedMicroseconds: 1000, uncorrectedMicroseconds: 1000, error: nil, second: 0) }
+        recorder.record(correctedMicroseconds: 5, uncorrectedMicroseconds: 5, error: .connect, second: 0)
+        let measurement = LoadPhase.Measurement(recorder, seconds: 1, generatorBound: false, unanswered: 2)
+        #expect(measurement.requests == 100)
+        #expect(measurement.rps == 97)
+        #expect(abs(measurement.errorRate - 0.03) < 1e-9)
+        #expect(measurement.p50 == 1)
+    }
+
+    @Test("sustained is the last step of the unbroken run of held steps; peak the most measured")
     func capacitySummary() {
         let steps = [
             Capacity.Step(offeredRPS: 500, achievedRPS: 500, p50: 1, p99: 5, errorRate: 0, held: true),
             Capacity.Step(offeredRPS: 750, achievedRPS: 749, p50: 1, p99: 9, errorRate: 0, held: true),
             Capacity.Step(offeredRPS: 1000, achievedRPS: 930, p50: 20, p99: 200, errorRate: 0, held: false),
         ]
-        let capacity = CapacitySearch.summarize(subject: "s", p99Target: 50, closedRPS: 900, steps: steps, generatorBound: false)
+        let capacity = CapacitySearch.summarize(subject: "s", p99Target: 50, measuredRPS: 900, steps: steps, generatorBound: false)
         #expect(capacity.sustainedRPS == 750)
         #expect(capacity.peakRPS == 930)
-        let none = CapacitySearch.summarize(subject: "s", p99Target: 50, closedRPS: 900, steps: Array(steps.suffix(1)), generatorBound: false)
+        let none = CapacitySearch.summarize(subject: "s", p99Target: 50, measuredRPS: 990, steps: Array(steps.suffix(1)), generatorBound: false)
         #expect(none.sustainedRPS == nil)
-        #expect(none.peakRPS == 930)
+        #expect(none.peakRPS == 990)
+        // An estimate that was never measured is no peak.
+        let mix = CapacitySearch.summarize(subject: "mix", p99Target: 50, measuredRPS: nil, steps: Array(steps.suffix(1)), generatorBound: false)
+        #expect(mix.peakRPS == 930)
+    }
+
+    @Test("a fault's window runs from when it took effect to health again, counted from the end of its for")
+    func faultWindow() throws {
+        let location = SourceLocation(file: "f.yaml", line: 3, column: 9)
+        let fault = FaultSpec(action: .stopRedis, atMilliseconds: 2000, forMilliseconds: 3000, location: location)
+        let timing = FaultTiming(fault: fault, appliedSeconds: 2.1, revertedSeconds: 6.5, recoverySeconds: 0.4)
+        let series = (0..<10).map { LoadPhase.SecondPoint(second: $0, requests: 100, errors: (2...5).contains($0) ? 50 : 0, p50: 1, p99: 2) }
+        let phase = LoadPhase(
+            name: "redis-stop", load: "", seconds: 10,
+            measurement: .init(requests: 1000, rps: 100, errorRate: 0.2, p50: 1, p90: 1, p95: 1, p99: 1, p999: 1, max: 1, generatorBound: false),
+            series: series)
+        let reconciliation = Reconciliation(phase: "p", acknowledged: 400, lostInDatabase: 0, duplicatedInDatabase: 0, lostInStreams: 1, duplicatedInStreams: 0)
+        let outcome = LoadSession.faultOutcome(timing, scenario: "redis-stop", phase: phase, reconciliation: reconciliation)
+        // Seconds 2…5 (2.1 + 3 + 0.4 = 5.5): the revert's own duration (until 6.5) is not in it.
+        #expect(outcome.requestsDuring == 400)
+        #expect(outcome.errorRateDuring == 0.5)
+        #expect(outcome.lost == 1)
+        let verdict = LoadSession.verdict(for: outcome, timing: timing)
+        #expect(verdict.outcome == .failed)
+        let recovered = LoadSession.verdict(
+            for: LoadSession.faultOutcome(timing, scenario: "redis-stop", phase: phase, reconciliation: nil), timing: timing)
+        #expect(recovered.outcome == .passed)
+        let never = FaultTiming(fault: fault, appliedSeconds: 2.1, revertedSeconds: 6.5, recoverySeconds: nil)
+        #expect(LoadSession.verdict(for: LoadSession.faultOutcome(never, scenario: "s", phase: phase, reconciliation: nil), timing: never).outcome == .failed)
+    }
+
+    @Test("a reconciliation that could not read a store is an error, never a pass")
+    func reconciliationVerdicts() {
+        let location = SourceLocation(file: "f.yaml", line: 1, column: 1)
+        let unchecked = Reconciler.tally(phase: "p", acknowledged: ["a"], database: nil, streams: nil, note: "PostgreSQL not checked: down")
+        #expect(LoadSession.verdict(for: unchecked, location: location).outcome == .error)
+        let clean = Reconciler.tally(phase: "p", acknowledged: ["a"], database: ["a": 1], streams: ["a": 1], note: nil)
+        #expect(LoadSession.verdict(for: clean, location: location).outcome == .passed)
+        let lost = Reconciler.tally(phase: "p", acknowledged: ["a", "b"], database: ["a": 1], streams: ["a": 1, "b": 1], note: nil)
+        #expect(LoadSession.verdict(for: lost, location: location).outcome == .failed)
     }
 
     @Test("/proc/<pid>/stat CPU ticks, even with spaces and parentheses in the command name")
@@ -110,5 +166,20 @@ struct RunAnalysisTests {
     func planRequests() {
         #expect(LoadSession.lcm(4, 6) == 12)
         #expect(LoadSession.lcm(1, 20) == 20)
+        func prepared(_ name: String, variants: Int, creates: Bool = false) -> LoadSession.Prepared {
+            LoadSession.Prepared(
+                endpoint: name, requests: (0..<variants).map { HTTPRequestSpec(url: "http://127.0.0.1/\(name)/\($0)") },
+                accepts: { $0 == 200 }, createsJobs: creates)
+        }
+        let (requests, owner) = LoadSession.planRequests([
+            (prepared: prepared("status", variants: 4), weight: 70), (prepared: prepared("create", variants: 1, creates: true), weight: 20),
+            (prepared: prepared("stats", variants: 1), weight: 10),
+        ])
+        #expect(owner == [0, 0, 0, 0, 1, 2])
+        // Each endpoint's total weight keeps the 70/20/10 proportion.
+        let totals = (0..<3).map { endpoint in owner.indices.filter { owner[$0] == endpoint }.reduce(0) { $0 + requests[$1].weight } }
+        #expect(totals == [280, 80, 40])
+        #expect(requests.map(\.collect) == [nil, nil, nil, nil, "job_id", nil])
+        #expect(requests[0].accepts(200) && !requests[0].accepts(201))
     }
 }

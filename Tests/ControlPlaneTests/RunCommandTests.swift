@@ -32,7 +32,8 @@ struct RunCommandTests {
         #expect(report.suite(named: "targets")?.cases.count == 20)
         // The vendor's four scenarios and the four fault scenarios ran, and the server came
         // through each; every acknowledged job was kept, faults or not (deterministic verdicts).
-        #expect(report.suite(named: "scenarios")?.cases.count == 8)
+        // Eight verdicts that the server came through, and the error-rate targets of normal, high and mixed.
+        #expect(report.suite(named: "scenarios")?.cases.count == 11)
         #expect(report.suite(named: "scenarios")?.cases.allSatisfy { $0.outcome == .passed } == true)
         let reconciliation = report.suite(named: "reconciliation")?.cases ?? []
         #expect(reconciliation.count >= 9)
@@ -44,7 +45,10 @@ struct RunCommandTests {
         // Four endpoint phases with histograms, Server-Timing and resource samples; capacity
         // for each endpoint and the mix.
         #expect(report.endpoints.map(\.name) == ["health", "create_job", "job_status", "queue_stats"])
-        #expect(report.endpoints.allSatisfy { $0.latency.totalCount == UInt64($0.measurement.requests) && !$0.serverTiming.isEmpty })
+        // Latency is of successful requests; every request is either in it or an error.
+        #expect(report.endpoints.allSatisfy {
+            $0.latency.totalCount + UInt64($0.errorsByKind.values.reduce(0, +)) == UInt64($0.measurement.requests) && !$0.serverTiming.isEmpty
+        })
         #expect(report.endpoints.allSatisfy { !$0.resources.isEmpty })
         #expect(report.capacity.map(\.subject) == ["health", "create_job", "job_status", "queue_stats", "mix (mixed)"])
         #expect(report.specFiles.allSatisfy { $0.sha256.count == 64 })
