@@ -2,11 +2,17 @@ import Synchronization
 
 /// The seconds of a running load as its engines close them, for a live progress line: each
 /// engine publishes every second it closes; engines on other threads add up. Read from any
-/// thread while the load runs.
+/// thread while the load runs. Also the way to stop a running load early.
 public final class LiveFeed: Sendable {
     private let seconds = Mutex([Int: SecondSample]())
+    private let stopFlag = Atomic<Bool>(false)
 
     public init() {}
+
+    /// Asks the engines to stop sending now (an interrupted run); answers in flight drain.
+    public func stop() { stopFlag.store(true, ordering: .relaxed) }
+
+    var stopped: Bool { stopFlag.load(ordering: .relaxed) }
 
     /// Adds an engine's closed second to what other engines published for it.
     func publish(_ sample: SecondSample) {

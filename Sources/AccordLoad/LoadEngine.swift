@@ -102,7 +102,8 @@ struct LoadEngine {
 
         while true {
             let now = MonotonicClock.now()
-            let sending = now < end
+            // A stopped feed (the run was interrupted) ends sending as the clock would.
+            let sending = now < end && !(plan.feed?.stopped ?? false)
             if !sending && inFlight == 0 { break }
             // Drain: after the end, give answers in flight up to 2 s more, then stop.
             if !sending && now > end + 2_000_000_000 { break }

@@ -86,7 +86,7 @@ struct CapacitySearch {
                 offeredRPS: offered, achievedRPS: measurement.rps, p50: measurement.p50, p99: measurement.p99,
                 errorRate: measurement.errorRate, held: held))
             if result.generatorBound && !held { generatorBound = true }
-            if !held { break }
+            if !held || Task.isCancelled { break }
         }
         let capacity = Self.summarize(subject: subject, p99Target: strictest, measuredRPS: measuredRPS, steps: steps, generatorBound: generatorBound)
         return (capacity, acknowledged)

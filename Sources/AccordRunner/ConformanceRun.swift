@@ -199,6 +199,8 @@ public enum ConformanceRun {
                         options.specs, stepSeconds: options.profile.capacityStepSeconds, steps: options.profile.capacitySteps, into: &results)
                 }
             }
+            // Interrupted: no verdict from a partial run; the catch below tears down.
+            try Task.checkCancellation()
             let facts = await EnvironmentFacts.gather(probe: probe, serverPID: server?.pid)
             let log = server?.logFile
             await teardown()

@@ -18,7 +18,8 @@ enum LiveTicker {
                     rps: last.map { Double($0.requests) }, p99: last.map { Double($0.p99) / 1000 }, errors: last?.errors))
             }
         }
-        let value = await body()
+        // Cancelled (Ctrl-C): the engines stop sending, so the phase ends within its drain.
+        let value = await withTaskCancellationHandler { await body() } onCancel: { feed.stop() }
         ticker.cancel()
         // No live line after the phase ended.
         await ticker.value

@@ -175,6 +175,7 @@ struct LoadSession {
         for spec in specs {
             for targetSet in spec.targets {
                 guard let endpoint = spec.endpoints.first(where: { $0.name.value == targetSet.subject.value }) else { continue }
+                if Task.isCancelled { return }
                 if serverGone() {
                     results.targetCases.append(Self.notRun("\(endpoint.name.value) targets", location: targetSet.subject.location))
                     continue
@@ -206,6 +207,7 @@ struct LoadSession {
         for spec in specs {
             var pool: [String]?
             for scenario in spec.scenarios {
+                if Task.isCancelled { return }
                 if serverGone() {
                     results.scenarioCases.append(Self.notRun(scenario.name.value, location: scenario.location))
                     continue
@@ -287,7 +289,7 @@ struct LoadSession {
                     let endpoint = spec.endpoints.first(where: { $0.name.value == targetSet.subject.value }),
                     let prepared = try? await prepare(endpoint, in: spec, pool: &pool)
                 else { continue }
-                if serverGone() { return }
+                if serverGone() || Task.isCancelled { return }
                 p99ByEndpoint[endpoint.name.value] = p99
                 let measured = results.endpoints.first { $0.name == endpoint.name.value }?.measurement.rps
                 let requests = Self.planRequests([(prepared: prepared, weight: 1)]).requests

@@ -106,8 +106,9 @@ struct RunArguments: ParsableArguments {
         } catch {
             throw EnvironmentFailure(message: "failed to create the report directory \(directory): \(error.localizedDescription)")
         }
-        var logger = Logger(label: "accord.run") { StreamLogHandler.standardError(label: $0) }
-        logger.logLevel = .warning
+        var runLogger = Logger(label: "accord.run") { StreamLogHandler.standardError(label: $0) }
+        runLogger.logLevel = .warning
+        let logger = runLogger
         let options = ConformanceRun.Options(
             specs: loaded.specs, profile: ConformanceRun.Profile(rawValue: profile) ?? .quick,
             serverExecutable: Self.ownExecutable(), workDirectory: directory, target: target, databaseURL: urls.database,
@@ -117,11 +118,13 @@ struct RunArguments: ParsableArguments {
         let progress = Progress.onStandardOutput(quiet: quiet)
         let outcome: ConformanceRun.Outcome
         do {
-            outcome = try await ConformanceRun.run(
+            outcome = try await cancellingOnSignals {
+                try await ConformanceRun.run(
                 options, logger: logger,
                 reporter: .init(
                     step: { progress.step($0) },
                     live: { progress.update(ProgressUpdate(phase: $0.phase, elapsedSeconds: $0.elapsedSeconds, totalSeconds: $0.totalSeconds, rps: $0.rps, p99: $0.p99, errors: $0.errors)) }))
+            }
         } catch {
             progress.finish()
             throw EnvironmentFailure(message: "\(error)")
