@@ -65,23 +65,14 @@ public enum ConformanceRun {
     /// Where a run is: milestones as lines, and while a load runs, its figures.
     public struct Reporter: Sendable {
         public var step: @Sendable (String) -> Void
-        public var live: @Sendable (LiveProgress) -> Void
+        public var live: @Sendable (ProgressUpdate) -> Void
 
-        public init(step: @escaping @Sendable (String) -> Void, live: @escaping @Sendable (LiveProgress) -> Void = { _ in }) {
+        public init(step: @escaping @Sendable (String) -> Void, live: @escaping @Sendable (ProgressUpdate) -> Void = { _ in }) {
             self.step = step
             self.live = live
         }
     }
 
-    /// A running load phase: how far, and (when known) the latest second's figures.
-    public struct LiveProgress: Sendable {
-        public var phase: String
-        public var elapsedSeconds: Double
-        public var totalSeconds: Double?
-        public var rps: Double?
-        public var p99: Double?
-        public var errors: Int?
-    }
 
     public struct Options: Sendable {
         public var specs: [SpecFile]

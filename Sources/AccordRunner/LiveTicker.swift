@@ -1,4 +1,5 @@
 import AccordLoad
+import AccordResults
 
 /// While a load phase runs, tells the reporter twice a second how far it is and, from the
 /// engines' live feed, the last full second's throughput, p99 and errors.
@@ -13,7 +14,7 @@ enum LiveTicker {
                 try? await Task.sleep(for: .milliseconds(500))
                 let seconds = ResourceSampler.seconds(ContinuousClock.now - start)
                 let last = feed.lastSecond()
-                reporter.live(ConformanceRun.LiveProgress(
+                reporter.live(ProgressUpdate(
                     phase: phase, elapsedSeconds: min(seconds, totalSeconds), totalSeconds: totalSeconds,
                     rps: last.map { Double($0.requests) }, p99: last.map { Double($0.p99) / 1000 }, errors: last?.errors))
             }

@@ -1,4 +1,5 @@
 import AccordReports
+import AccordResults
 import Synchronization
 
 #if canImport(Glibc)

@@ -123,7 +123,7 @@ struct RunArguments: ParsableArguments {
                 options, logger: logger,
                 reporter: .init(
                     step: { progress.step($0) },
-                    live: { progress.update(ProgressUpdate(phase: $0.phase, elapsedSeconds: $0.elapsedSeconds, totalSeconds: $0.totalSeconds, rps: $0.rps, p99: $0.p99, errors: $0.errors)) }))
+                    live: { progress.update($0) }))
             }
         } catch {
             progress.finish()

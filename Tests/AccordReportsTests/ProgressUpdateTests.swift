@@ -1,4 +1,5 @@
 import AccordReports
+import AccordResults
 import Testing
 
 /// The live progress line: what it shows, that it never wraps, and that nothing in a phase
