@@ -174,12 +174,12 @@ public enum ConformanceRun {
 
             // 3. Load: endpoints with targets, scenarios, capacity; reconciled.
             var results = LoadSession.Results()
-            let probe = try? SideEffectProbe(databaseURL: databaseURL, redisURL: redisURL)
+            let probe = try SideEffectProbe(databaseURL: databaseURL, redisURL: redisURL)
             if !functional.targetUnreachable {
                 let session = LoadSession(
                     target: target, renderer: try CheckRunner(options: checkOptions),
                     sampler: ResourceSampler(probe: probe, serverPID: { [server] in server?.pid }),
-                    reconciler: probe.map { Reconciler(probe: $0) }, connections: options.connections,
+                    reconciler: probe.hasDatabase || probe.hasRedis ? Reconciler(probe: probe) : nil, connections: options.connections,
                     injector: FaultInjector(postgres: postgres, redis: redis, server: server), reporter: reporter,
                     serverGone: { [server] in server.map { !$0.isRunning } ?? false },
                     minimumScenarioSeconds: options.profile.minimumScenarioSeconds)
