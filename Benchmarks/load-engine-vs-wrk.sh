@@ -59,6 +59,7 @@ cc -O2 -o "$work/curl-multi-socket-loop" Benchmarks/curl-multi-socket-loop.c -lc
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f\n", a/b}'; }
 range() { sort -n | awk -v f="${1:-%.0f}" '{a[NR]=$1} END {printf f "–" f, a[1], a[NR]}'; }
 
@@ -101,6 +102,7 @@ for ((i = 1; i <= REPEAT; i++)); do
     latency+="| $i | accord load --rate $RATE, 50 connections, uncorrected | $(echo "$out" | acc uncorrected) |"$'\n'
 done
 
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 cpu=$(awk -F: '/model name/ {gsub(/^ /, "", $2); print $2; exit}' /proc/cpuinfo)
 curl_version=$(dpkg-query -W -f='${Version}' libcurl4 2>/dev/null || echo '?')
 wrk_version=$( (wrk -v 2>&1 || true) | head -1 | awk '{print $1, $2}')
@@ -113,7 +115,8 @@ Target: nginx \`return 200\` on loopback, one worker, \`keepalive_requests\` hig
 1000 closes every connection after 1000 answers), \`access_log off\`. One thread each; ${SECONDS_EACH} s
 per run; ${REPEAT} rounds, interleaved (wrk, perform loop, socket loop, accord, wrk, …) so that
 drift in the machine's load hits all four; medians, with the range in brackets. Ratios are
-taken within each round. Generator and server share the 2 cores, as they do in \`accord run\`.
+taken within each round. Generator and server share the 2 cores, as they do in \`accord run\`,
+and the machine with whatever else runs on it: load average $load_before before, $load_after after.
 The perform loop is \`Benchmarks/curl-multi-loop.c\` (\`curl_multi_perform\` + \`curl_multi_poll\`,
 the engine's previous design); the socket loop is \`Benchmarks/curl-multi-socket-loop.c\`
 (\`curl_multi_socket_action\` on epoll, handles set up exactly as the engine sets them up).
