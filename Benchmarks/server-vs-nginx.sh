@@ -96,6 +96,7 @@ error_log $work/nginx-error.log;
 events { worker_connections 4096; }
 http {
     access_log off;
+    keepalive_requests 100000000;  # the default 1000 would close every connection after 1000 answers
     server { listen 127.0.0.1:$NGINX_PORT; location / { return 200 '{"status":"healthy"}'; } }
 }
 CONF
@@ -257,7 +258,7 @@ section="## Reference server vs nginx
 Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $cpu, $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2 / 1048576}' /proc/meminfo) RAM, $os_name;
 PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') (synchronous_commit on, fsync on, shared_buffers 256MB, data in a
 temporary directory on the machine's disk), Redis $(redis-server --version | sed -E 's/.* v=([^ ]+).*/\1/') (no persistence), nginx $(nginx -v 2>&1 | sed 's|.*/||')
-(\`return 200\`, 1 worker), $(wrk -v 2>&1 | head -1 | awk '{print $1, $2}'), \`accord serve\` release build${EXTRA_SERVE_ARGS:+ with \`$EXTRA_SERVE_ARGS\`}.
+(\`return 200\`, 1 worker, keep-alive unlimited), $(wrk -v 2>&1 | head -1 | awk '{print $1, $2}'), \`accord serve\` release build${EXTRA_SERVE_ARGS:+ with \`$EXTRA_SERVE_ARGS\`}.
 \`jobs\` holds $ROWS seeded rows (plus what the run creates). Generator, server, PostgreSQL and
 Redis share the $(nproc) cores. ${SECONDS_EACH} s per step, $REPEAT run(s) of the whole sequence, in the order of the table; wrk with one
 thread, \`accord load\` with one engine. job_status: wrk picks one of 2,000 sampled ids per
