@@ -32,7 +32,7 @@ struct Reconciler {
                     break
                 }
                 let missing = ids.contains { (streams?[$0] ?? 0) == 0 }
-                if !missing || ContinuousClock.now >= deadline { break }
+                if !missing || ContinuousClock.now >= deadline || Task.isCancelled { break }
                 try? await Task.sleep(for: .milliseconds(500))
             }
         } else {
