@@ -101,8 +101,7 @@ public final class JobService: Sendable {
 
     /// Requests waiting for a batch and batches at work, per batcher (for `/metrics`).
     var batchUsage: [(name: String, waiting: Int, inFlight: Int)] {
-        [creates.usage, reads.usage, statsReads.usage].enumerated().map { index, usage in
-            ([creates.name, reads.name, statsReads.name][index], usage.waiting, usage.inFlight)
-        }
+        let usages = [(creates.name, creates.usage), (reads.name, reads.usage), (statsReads.name, statsReads.usage)]
+        return usages.map { name, usage in (name, usage.waiting, usage.inFlight) }
     }
 }
