@@ -8,12 +8,12 @@ import Testing
 /// the functional verdict, the reports and their counts, and a clean teardown.
 @Suite("accord run (the executable)", .serialized)
 struct RunCommandTests {
-    @Test func aSmokeRunWritesEveryReportAndPassesTheContract() throws {
+    @Test func aSmokeRunWritesEveryReportAndPassesTheContract() async throws {
         let reports = FileManager.default.temporaryDirectory.appendingPathComponent("accord-run-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: reports) }
         let specs = ServeCommandTests.executable.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("specs").path
-        let result = try ServeCommandTests.run(["run", specs, "--reports", reports, "--profile", "smoke", "--quiet"], timeout: 480)
+        let result = try await ServeCommandTests.run(["run", specs, "--reports", reports, "--profile", "smoke", "--quiet"], timeout: 480)
         // 0 (everything held) or 1 (a target missed on this machine); never 2 or 3.
         #expect(result.status == 0 || result.status == 1, "stderr: \(result.stderr)")
         #expect(result.stdout.contains("verdict: "))
@@ -75,18 +75,18 @@ struct RunCommandTests {
         #expect(baseline.contains("| PostgreSQL | 15"))
     }
 
-    @Test func aBadProfileIsAUsageError() throws {
-        let result = try ServeCommandTests.run(["run", "--profile", "forever"])
+    @Test func aBadProfileIsAUsageError() async throws {
+        let result = try await ServeCommandTests.run(["run", "--profile", "forever"])
         #expect(result.status == 2)
         #expect(result.stderr.contains("profile"))
     }
 
-    @Test func anUnreachableTargetExits3() throws {
+    @Test func anUnreachableTargetExits3() async throws {
         let specs = ServeCommandTests.executable.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("specs").path
         let reports = FileManager.default.temporaryDirectory.appendingPathComponent("accord-run-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: reports) }
-        let result = try ServeCommandTests.run(["run", specs, "--target", "http://127.0.0.1:1", "--reports", reports, "--quiet"])
+        let result = try await ServeCommandTests.run(["run", specs, "--target", "http://127.0.0.1:1", "--reports", reports, "--quiet"])
         #expect(result.status == 3, "stderr: \(result.stderr)")
         #expect(result.stderr.contains("unreachable"))
     }

@@ -18,7 +18,10 @@ struct ServeCommandTests {
     }
 
     /// Runs `accord` with `arguments` to completion (bounded by a timeout).
-    static func run(_ arguments: [String], environment: [String: String] = [:], timeout: TimeInterval = 30) throws -> Finished {
+    /// Waits without holding a thread: a whole `accord run` takes minutes, and a test that
+    /// blocked a thread of the (two-thread, on this machine) cooperative pool that long
+    /// would stall every in-process server test running beside it.
+    static func run(_ arguments: [String], environment: [String: String] = [:], timeout: TimeInterval = 30) async throws -> Finished {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -32,7 +35,7 @@ struct ServeCommandTests {
         let stdout = DrainedPipe(out)
         let stderr = DrainedPipe(err)
         let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
+        while process.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
         if process.isRunning {
             process.terminate()
             throw TestFailure("accord \(arguments.joined(separator: " ")) did not finish within \(Int(timeout)) s")
@@ -87,21 +90,21 @@ struct ServeCommandTests {
         (["serve", "--bogus"], "bogus"),
         (["nonsense"], "nonsense"),
     ])
-    func badUsageExits2WithAMessage(arguments: [String], mentions: String) throws {
-        let result = try Self.run(arguments)
+    func badUsageExits2WithAMessage(arguments: [String], mentions: String) async throws {
+        let result = try await Self.run(arguments)
         #expect(result.status == 2)
         #expect(result.stderr.contains(mentions), "stderr: \(result.stderr)")
         #expect(result.stdout.isEmpty)
     }
 
-    @Test func badEnvironmentValueExits2() throws {
-        let result = try Self.run(["serve", "--store", "memory"], environment: ["ACCORD_PORT": "eighty"])
+    @Test func badEnvironmentValueExits2() async throws {
+        let result = try await Self.run(["serve", "--store", "memory"], environment: ["ACCORD_PORT": "eighty"])
         #expect(result.status == 2)
         #expect(result.stderr.contains("eighty"))
     }
 
-    @Test func unreachableDatabaseExits3AndSaysWhere() throws {
-        let result = try Self.run(["serve", "--port", "0", "--database-url", "postgresql://postgres:secret@127.0.0.1:1/accord"])
+    @Test func unreachableDatabaseExits3AndSaysWhere() async throws {
+        let result = try await Self.run(["serve", "--port", "0", "--database-url", "postgresql://postgres:secret@127.0.0.1:1/accord"])
         #expect(result.status == 3)
         #expect(result.stderr.contains("127.0.0.1:1"), "stderr: \(result.stderr)")
         #expect(!result.stderr.contains("secret"), "the password must not be printed")
