@@ -68,6 +68,7 @@ let package = Package(
             dependencies: [
                 "AccordJSON", "AccordStorage", "CLibPQ", "CHiredis",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
