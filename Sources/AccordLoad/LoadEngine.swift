@@ -100,6 +100,7 @@ struct LoadEngine {
             inFlight += 1
         }
 
+        let single = plan.requests.count == 1
         while true {
             let now = MonotonicClock.now()
             // A stopped feed (the run was interrupted) ends sending as the clock would.
@@ -184,11 +185,14 @@ struct LoadEngine {
                         feed.publish(closed)
                         published = outcome.recorder.seconds.count
                     }
-                    outcome.perRequest[slot].record(
-                        correctedMicroseconds: corrected, uncorrectedMicroseconds: uncorrected, error: error, second: second)
+                    // One request in the plan: its recorder is the run's, copied once at the end.
+                    if !single {
+                        outcome.perRequest[slot].record(
+                            correctedMicroseconds: corrected, uncorrectedMicroseconds: uncorrected, error: error, second: second)
+                    }
                     for phase in connection.phases {
                         outcome.recorder.recordPhase(phase.name, microseconds: phase.microseconds)
-                        outcome.perRequest[slot].recordPhase(phase.name, microseconds: phase.microseconds)
+                        if !single { outcome.perRequest[slot].recordPhase(phase.name, microseconds: phase.microseconds) }
                     }
                 }
                 if let think = plan.thinkNanoseconds {
@@ -201,6 +205,7 @@ struct LoadEngine {
         outcome.cpuNanoseconds = MonotonicClock.threadCPU() - cpuStart
         outcome.recorder.roll(to: Int(plan.durationNanoseconds / 1_000_000_000))
         for index in outcome.perRequest.indices { outcome.perRequest[index].roll(to: Int(plan.durationNanoseconds / 1_000_000_000)) }
+        if single { outcome.perRequest = [outcome.recorder] }
         if let pacer {
             outcome.behind = max(0, pacer.scheduled(by: plan.durationNanoseconds &- 1) - outcome.sent)
         }
