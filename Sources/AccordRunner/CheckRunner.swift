@@ -94,7 +94,7 @@ public final class CheckRunner: Sendable {
         finished.name = name
         finished.location = location
         let elapsed = clock.now - started
-        finished.durationSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        finished.durationSeconds = elapsed.seconds
         return finished
     }
 

@@ -174,9 +174,7 @@ public struct FaultInjector: Sendable {
 
     /// Whether one `GET healthURL` answered 200 within the probe timeout.
     private func healthy(_ healthURL: String) async -> Bool {
-        let request = HTTPRequestSpec(url: healthURL, timeoutMilliseconds: probeTimeoutMilliseconds)
-        if case let .success(response) = await BlockingHTTP.perform(request) { return response.status == 200 }
-        return false
+        await HealthProbe.status(healthURL, timeoutMilliseconds: probeTimeoutMilliseconds) == 200
     }
 
     private static func nanoseconds(_ duration: Duration) -> UInt64 {

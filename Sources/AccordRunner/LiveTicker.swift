@@ -12,7 +12,7 @@ enum LiveTicker {
         let ticker = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(500))
-                let seconds = ResourceSampler.seconds(ContinuousClock.now - start)
+                let seconds = (ContinuousClock.now - start).seconds
                 let last = feed.lastSecond()
                 reporter.live(ProgressUpdate(
                     phase: phase, elapsedSeconds: min(seconds, totalSeconds), totalSeconds: totalSeconds,

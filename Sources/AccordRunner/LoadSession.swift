@@ -413,10 +413,7 @@ struct LoadSession {
     }
 
     static func healthy(_ target: String) async -> Bool {
-        if case let .success(response) = await BlockingHTTP.perform(HTTPRequestSpec(url: target + "/health", timeoutMilliseconds: 5000)) {
-            return response.status == 200
-        }
-        return false
+        await HealthProbe.status(target + "/health", timeoutMilliseconds: 5000) == 200
     }
 
     /// A scenario passes when the server is still up and healthy afterwards ("no crash");
@@ -435,7 +432,6 @@ struct LoadSession {
 extension LoadSession {
     /// Whether anything answers HTTP at `target` (any status).
     static func reachable(_ target: String) async -> Bool {
-        if case .success = await BlockingHTTP.perform(HTTPRequestSpec(url: target + "/health", timeoutMilliseconds: 5000)) { return true }
-        return false
+        await HealthProbe.status(target + "/health", timeoutMilliseconds: 5000) != nil
     }
 }

@@ -30,11 +30,11 @@ struct ResourceSampler: Sendable {
         while !Task.isCancelled {
             try? await Task.sleep(for: interval)
             let now = ContinuousClock.now
-            let elapsed = Self.seconds(now - last)
+            let elapsed = (now - last).seconds
             last = now
             // The second of the load it belongs to, by the clock: a slow store query (a paused
             // Redis, a restarting PostgreSQL) must not shift the labels of later samples.
-            let second = max(1, Int(Self.seconds(now - start).rounded()))
+            let second = max(1, Int((now - start).seconds.rounded()))
             var sample = LoadPhase.ResourceSample(second: second)
             let current = serverPID()
             if current != pid {
@@ -70,10 +70,6 @@ struct ResourceSampler: Sendable {
             samples.append(sample)
         }
         return samples
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     static let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
