@@ -1,6 +1,7 @@
-/* The floor for any load engine built on libcurl: a bare C closed loop on one multi handle,
- * N keep-alive easy handles each re-added as soon as it finishes. `accord load` does the same
- * work plus pacing, HDR recording and error classification; the benchmark compares the two.
+/* The engine's first design, for comparison: a bare C closed loop on one multi handle driven by
+ * curl_multi_perform + curl_multi_poll, N keep-alive easy handles (DNS cache kept for the run)
+ * each re-added as soon as it finishes. `accord load` does this work plus pacing, HDR recording
+ * and error classification; the benchmark compares the two.
  *
  *   cc -O2 -o curl-multi-loop curl-multi-loop.c -lcurl
  *   ./curl-multi-loop URL CONNECTIONS SECONDS      -> prints "requests RPS failed cpu-seconds"
@@ -41,6 +42,7 @@ int main(int argc, char **argv) {
         curl_easy_setopt(handles[i], CURLOPT_URL, argv[1]);
         curl_easy_setopt(handles[i], CURLOPT_NOSIGNAL, 1L);
         curl_easy_setopt(handles[i], CURLOPT_TCP_NODELAY, 1L);
+        curl_easy_setopt(handles[i], CURLOPT_DNS_CACHE_TIMEOUT, -1L);
         curl_easy_setopt(handles[i], CURLOPT_WRITEFUNCTION, discard);
         curl_multi_add_handle(multi, handles[i]);
     }

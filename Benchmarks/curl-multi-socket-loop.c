@@ -1,10 +1,13 @@
 /* The floor for a load engine on curl_multi_socket_action: a bare C closed loop, one epoll set,
  * N keep-alive easy handles each re-added as soon as it finishes, set up exactly as `accord
  * load` sets up its handles (URL parsed once with CURLOPT_CURLU, no proxy lookup, TCP_NODELAY,
- * bodies discarded) and with the same epoll bookkeeping (an idle keep-alive socket stays in the
- * set between transfers; it leaves when it fires unwatched or libcurl closes it). `accord
- * load` does this work plus pacing, HDR recording and error classification; the benchmark
- * compares the two.
+ * the DNS cache kept for the whole run, no header list and no libcurl timeout for a GET, bodies
+ * discarded), in multi handles of 8 connections as the engine shards them (libcurl walks a
+ * multi handle's whole connection cache on every request), and with the same epoll bookkeeping
+ * (an idle keep-alive socket stays in the set between transfers; it leaves when it fires
+ * unwatched or libcurl closes it). `accord load` does this work plus pacing, HDR recording and
+ * error classification; the benchmark compares the two. SHARD=N sets the connections per multi
+ * handle (SHARD=100000: one multi handle for all).
  *
  *   cc -O2 -o curl-multi-socket-loop curl-multi-socket-loop.c -lcurl
  *   ./curl-multi-socket-loop URL CONNECTIONS SECONDS      -> prints "requests RPS failed cpu-seconds"
@@ -20,7 +23,13 @@
 static int epfd;
 static unsigned registered[MAX_FD]; /* events in the epoll set, 0 = not in it */
 static unsigned wanted[MAX_FD];     /* events libcurl wants now, 0 = none */
-static double timer_deadline = -1;  /* when libcurl wants CURL_SOCKET_TIMEOUT, -1 = never */
+
+struct shard {
+    CURLM *multi;
+    double timer_deadline; /* when libcurl wants CURL_SOCKET_TIMEOUT, -1 = never */
+};
+static struct shard *owner[MAX_FD]; /* the shard whose multi handle a socket belongs to */
+static long completed, failed;
 
 static size_t discard(char *data, size_t size, size_t count, void *context) {
     (void)data; (void)context;
@@ -40,12 +49,13 @@ static double cpu(void) {
 }
 
 static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp) {
-    (void)easy; (void)userp; (void)socketp;
+    (void)easy; (void)socketp;
     if (fd < 0 || fd >= MAX_FD) return -1;
     unsigned mask = 0;
     if (what == CURL_POLL_IN || what == CURL_POLL_INOUT) mask |= EPOLLIN;
     if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT) mask |= EPOLLOUT;
     wanted[fd] = mask;
+    owner[fd] = userp;
     if (mask == 0 || registered[fd] == mask) return 0;
     struct epoll_event event = {0};
     event.events = mask;
@@ -60,8 +70,8 @@ static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *
 }
 
 static int on_timer(CURLM *multi, long milliseconds, void *userp) {
-    (void)multi; (void)userp;
-    timer_deadline = milliseconds < 0 ? -1 : now() + milliseconds / 1e3;
+    (void)multi;
+    ((struct shard *)userp)->timer_deadline = milliseconds < 0 ? -1 : now() + milliseconds / 1e3;
     return 0;
 }
 
@@ -71,38 +81,62 @@ static int on_close(void *context, curl_socket_t fd) {
     return close(fd);
 }
 
+/* Counts the shard's finished transfers and starts each handle's next one at once. */
+static void reap(struct shard *shard) {
+    CURLMsg *message;
+    int queued;
+    while ((message = curl_multi_info_read(shard->multi, &queued))) {
+        if (message->msg != CURLMSG_DONE) continue;
+        CURL *easy = message->easy_handle;
+        if (message->data.result == CURLE_OK) completed++; else failed++;
+        curl_multi_remove_handle(shard->multi, easy);
+        curl_multi_add_handle(shard->multi, easy);
+    }
+}
+
 int main(int argc, char **argv) {
     if (argc != 4) { fprintf(stderr, "usage: %s URL CONNECTIONS SECONDS\n", argv[0]); return 2; }
     int connections = atoi(argv[2]);
     double seconds = atof(argv[3]);
-    if (connections < 1 || seconds <= 0) { fprintf(stderr, "bad arguments\n"); return 2; }
+    int per_shard = getenv("SHARD") ? atoi(getenv("SHARD")) : 8;
+    if (connections < 1 || seconds <= 0 || per_shard < 1) { fprintf(stderr, "bad arguments\n"); return 2; }
+    int shards = (connections + per_shard - 1) / per_shard;
     curl_global_init(CURL_GLOBAL_ALL);
     epfd = epoll_create1(EPOLL_CLOEXEC);
-    CURLM *multi = curl_multi_init();
-    curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, on_socket);
-    curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, on_timer);
     CURLU *url = curl_url();
-    if (epfd < 0 || !multi || !url || curl_url_set(url, CURLUPART_URL, argv[1], 0) != CURLUE_OK) { fprintf(stderr, "setup failed\n"); return 1; }
+    struct shard *shard = calloc((size_t)shards, sizeof(struct shard));
     CURL **handles = calloc((size_t)connections, sizeof(CURL *));
-    if (!handles) return 1;
+    if (epfd < 0 || !url || !shard || !handles || curl_url_set(url, CURLUPART_URL, argv[1], 0) != CURLUE_OK) { fprintf(stderr, "setup failed\n"); return 1; }
+    for (int s = 0; s < shards; s++) {
+        shard[s].multi = curl_multi_init();
+        shard[s].timer_deadline = -1;
+        if (!shard[s].multi) { fprintf(stderr, "setup failed\n"); return 1; }
+        curl_multi_setopt(shard[s].multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+        curl_multi_setopt(shard[s].multi, CURLMOPT_SOCKETDATA, &shard[s]);
+        curl_multi_setopt(shard[s].multi, CURLMOPT_TIMERFUNCTION, on_timer);
+        curl_multi_setopt(shard[s].multi, CURLMOPT_TIMERDATA, &shard[s]);
+    }
     for (int i = 0; i < connections; i++) {
         handles[i] = curl_easy_init();
         curl_easy_setopt(handles[i], CURLOPT_CURLU, url);
         curl_easy_setopt(handles[i], CURLOPT_NOPROXY, "*");
         curl_easy_setopt(handles[i], CURLOPT_NOSIGNAL, 1L);
         curl_easy_setopt(handles[i], CURLOPT_TCP_NODELAY, 1L);
+        curl_easy_setopt(handles[i], CURLOPT_DNS_CACHE_TIMEOUT, -1L);
         curl_easy_setopt(handles[i], CURLOPT_WRITEFUNCTION, discard);
         curl_easy_setopt(handles[i], CURLOPT_CLOSESOCKETFUNCTION, on_close);
-        curl_multi_add_handle(multi, handles[i]);
+        curl_multi_add_handle(shard[i / per_shard].multi, handles[i]);
     }
-    long completed = 0, failed = 0;
     double start = now(), end = start + seconds, cpu_start = cpu();
     int running = 1;
     struct epoll_event events[256];
     while (now() < end) {
+        double earliest = -1;
+        for (int s = 0; s < shards; s++)
+            if (shard[s].timer_deadline >= 0 && (earliest < 0 || shard[s].timer_deadline < earliest)) earliest = shard[s].timer_deadline;
         int timeout = 100;
-        if (timer_deadline >= 0) {
-            double left = timer_deadline - now();
+        if (earliest >= 0) {
+            double left = earliest - now();
             timeout = left <= 0 ? 0 : (left < 0.1 ? (int)(left * 1e3) + 1 : 100);
         }
         int ready = epoll_wait(epfd, events, 256, timeout);
@@ -115,27 +149,24 @@ int main(int argc, char **argv) {
             }
             int mask = (events[i].events & EPOLLIN ? CURL_CSELECT_IN : 0) | (events[i].events & EPOLLOUT ? CURL_CSELECT_OUT : 0)
                 | (events[i].events & (EPOLLERR | EPOLLHUP) ? CURL_CSELECT_ERR : 0);
-            curl_multi_socket_action(multi, fd, mask, &running);
+            struct shard *own = owner[fd];
+            curl_multi_socket_action(own->multi, fd, mask, &running);
+            reap(own);
         }
-        if (timer_deadline >= 0 && timer_deadline <= now()) {
-            timer_deadline = -1;
-            curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &running);
-        }
-        CURLMsg *message;
-        int queued;
-        while ((message = curl_multi_info_read(multi, &queued))) {
-            if (message->msg != CURLMSG_DONE) continue;
-            CURL *easy = message->easy_handle;
-            if (message->data.result == CURLE_OK) completed++; else failed++;
-            curl_multi_remove_handle(multi, easy);
-            curl_multi_add_handle(multi, easy);
+        double t = now();
+        for (int s = 0; s < shards; s++) {
+            if (shard[s].timer_deadline < 0 || shard[s].timer_deadline > t) continue;
+            shard[s].timer_deadline = -1;
+            curl_multi_socket_action(shard[s].multi, CURL_SOCKET_TIMEOUT, 0, &running);
+            reap(&shard[s]);
         }
     }
     double elapsed = now() - start;
     printf("%ld %.1f %ld %.3f\n", completed, completed / elapsed, failed, cpu() - cpu_start);
-    for (int i = 0; i < connections; i++) { curl_multi_remove_handle(multi, handles[i]); curl_easy_cleanup(handles[i]); }
+    for (int i = 0; i < connections; i++) { curl_multi_remove_handle(shard[i / per_shard].multi, handles[i]); curl_easy_cleanup(handles[i]); }
+    for (int s = 0; s < shards; s++) curl_multi_cleanup(shard[s].multi);
     free(handles);
-    curl_multi_cleanup(multi);
+    free(shard);
     curl_url_cleanup(url);
     curl_global_cleanup();
     close(epfd);

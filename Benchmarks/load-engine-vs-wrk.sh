@@ -12,8 +12,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ACCORD=${1:-$(swift build -c release --show-bin-path 2>/dev/null)/accord}
-SECONDS_EACH=${SECONDS_EACH:-5}
-REPEAT=${REPEAT:-3}
+SECONDS_EACH=${SECONDS_EACH:-3}
+REPEAT=${REPEAT:-7}
 CONNECTIONS=${CONNECTIONS:-"50 200"}
 RATE=${RATE:-5000}
 
@@ -28,6 +28,15 @@ if ((${#need[@]})); then
 fi
 [ -x "$ACCORD" ] || { echo "no accord binary at $ACCORD (run: swift build -c release --product accord)" >&2; exit 2; }
 
+# Two cores or more: the server on CPU 1, every generator on CPU 0, so that the scheduler never
+# puts the two on one core for part of a run.
+pin=""; affinity=""; pinning=""
+if [ "$(nproc)" -ge 2 ]; then
+    pin="taskset -c 0"; affinity="worker_cpu_affinity 10;"
+    pinning="nginx's worker is pinned to CPU 1 and every generator to CPU 0 (\`taskset\`), so that the
+scheduler never stacks the two on one core; "
+fi
+
 work=$(mktemp -d)
 cleanup() { [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT INT TERM
@@ -38,6 +47,7 @@ cat >"$work/nginx.conf" <<CONF
 # keepalive_requests: the default (1000) closes every connection after 1000 answers, which
 # charges reconnects to the generators; wrk and libcurl both keep connections for the whole run.
 worker_processes 1;
+$affinity
 pid $work/nginx.pid;
 error_log $work/error.log crit;
 events { worker_connections 4096; }
@@ -67,10 +77,10 @@ rows=""
 for c in $CONNECTIONS; do
     for f in wrk loop socket accord r_loop r_socket r_wrk; do : >"$work/$f"; done
     for ((i = 1; i <= REPEAT; i++)); do
-        w=$(wrk -t1 -c"$c" -d"${SECONDS_EACH}s" "$url" | awk '/Requests\/sec/ {print $2}')
-        l=$("$work/curl-multi-loop" "$url" "$c" "$SECONDS_EACH" | awk '{print $2}')
-        s=$("$work/curl-multi-socket-loop" "$url" "$c" "$SECONDS_EACH" | awk '{print $2}')
-        a=$("$ACCORD" load --url "$url" -c "$c" -t 1 -d "${SECONDS_EACH}s" | awk '/requests/ {gsub(/\(/, "", $3); print $3}')
+        w=$($pin wrk -t1 -c"$c" -d"${SECONDS_EACH}s" "$url" | awk '/Requests\/sec/ {print $2}')
+        l=$($pin "$work/curl-multi-loop" "$url" "$c" "$SECONDS_EACH" | awk '{print $2}')
+        s=$($pin "$work/curl-multi-socket-loop" "$url" "$c" "$SECONDS_EACH" | awk '{print $2}')
+        a=$($pin "$ACCORD" load --url "$url" -c "$c" -t 1 -d "${SECONDS_EACH}s" | awk '/requests/ {gsub(/\(/, "", $3); print $3}')
         echo "$w" >>"$work/wrk"; echo "$l" >>"$work/loop"; echo "$s" >>"$work/socket"; echo "$a" >>"$work/accord"
         # Ratios within one round: the machine's drift hits all four alike.
         ratio "$a" "$l" >>"$work/r_loop"; ratio "$a" "$s" >>"$work/r_socket"; ratio "$a" "$w" >>"$work/r_wrk"
@@ -94,10 +104,10 @@ lat() { awk '
 acc() { awk -v key="$1" '$1 == key {for (i=2;i<=NF;i++) {if ($i=="p50") a=$(i+1); if ($i=="p90") b=$(i+1); if ($i=="p99") c=$(i+1)}} END {printf "%s | %s | %s", a, b, c}'; }
 latency=""
 for ((i = 1; i <= REPEAT; i++)); do
-    latency+="| $i | wrk, closed, 1 connection | $(wrk -t1 -c1 -d"${SECONDS_EACH}s" --latency "$url" | lat) |"$'\n'
-    out=$("$ACCORD" load --url "$url" -c 1 -t 1 -d "${SECONDS_EACH}s")
+    latency+="| $i | wrk, closed, 1 connection | $($pin wrk -t1 -c1 -d"${SECONDS_EACH}s" --latency "$url" | lat) |"$'\n'
+    out=$($pin "$ACCORD" load --url "$url" -c 1 -t 1 -d "${SECONDS_EACH}s")
     latency+="| $i | accord load, closed, 1 connection | $(echo "$out" | acc latency) |"$'\n'
-    out=$("$ACCORD" load --url "$url" -c 50 -t 1 -d "${SECONDS_EACH}s" --rate "$RATE")
+    out=$($pin "$ACCORD" load --url "$url" -c 50 -t 1 -d "${SECONDS_EACH}s" --rate "$RATE")
     latency+="| $i | accord load --rate $RATE, 50 connections, corrected | $(echo "$out" | acc latency) |"$'\n'
     latency+="| $i | accord load --rate $RATE, 50 connections, uncorrected | $(echo "$out" | acc uncorrected) |"$'\n'
 done
@@ -115,11 +125,12 @@ Target: nginx \`return 200\` on loopback, one worker, \`keepalive_requests\` hig
 1000 closes every connection after 1000 answers), \`access_log off\`. One thread each; ${SECONDS_EACH} s
 per run; ${REPEAT} rounds, interleaved (wrk, perform loop, socket loop, accord, wrk, …) so that
 drift in the machine's load hits all four; medians, with the range in brackets. Ratios are
-taken within each round. Generator and server share the 2 cores, as they do in \`accord run\`,
-and the machine with whatever else runs on it: load average $load_before before, $load_after after.
-The perform loop is \`Benchmarks/curl-multi-loop.c\` (\`curl_multi_perform\` + \`curl_multi_poll\`,
-the engine's previous design); the socket loop is \`Benchmarks/curl-multi-socket-loop.c\`
-(\`curl_multi_socket_action\` on epoll, handles set up exactly as the engine sets them up).
+taken within each round. ${pinning}the machine is shared with
+whatever else runs on it: load average $load_before before, $load_after after.
+The perform loop is \`Benchmarks/curl-multi-loop.c\` (\`curl_multi_perform\` + \`curl_multi_poll\`
+on one multi handle, the engine's first design); the socket loop is
+\`Benchmarks/curl-multi-socket-loop.c\` (\`curl_multi_socket_action\` on epoll, handles set up
+exactly as the engine sets them up, in multi handles of 8 connections as the engine shards them).
 
 | connections | wrk RPS | perform loop RPS | socket loop RPS | accord load RPS | accord / perform loop | accord / socket loop | accord / wrk |
 |---|---|---|---|---|---|---|---|

@@ -15,6 +15,11 @@ final class LoadConnection {
     /// When the in-flight request was meant to go (ns from start) and when it went.
     var intended: UInt64 = 0
     var sent: UInt64 = 0
+    /// How long the configured request may take before it counts as a timeout (ns, 0: no
+    /// limit). The engine enforces it (see `LoadEngine`), not libcurl: a libcurl timeout puts
+    /// every transfer in and out of the multi handle's timer tree and moves its timer on
+    /// almost every answer, work that costs a load generator a share of its throughput.
+    private(set) var timeoutNanoseconds: UInt64 = 0
     /// The in-flight answer's body, when the configured request collects from it.
     fileprivate(set) var body: [UInt8] = []
     private var keepsBody = false
@@ -33,6 +38,10 @@ final class LoadConnection {
         _ = accord_curl_easy_setopt_string(handle, CURLOPT_NOPROXY, "*")
         _ = accord_curl_easy_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
         _ = accord_curl_easy_setopt_long(handle, CURLOPT_TCP_NODELAY, 1)
+        // A load run talks to one target for minutes at most: its address is looked up once
+        // and kept, rather than the DNS cache being pruned after every answer (a walk of the
+        // cache per request).
+        _ = accord_curl_easy_setopt_long(handle, CURLOPT_DNS_CACHE_TIMEOUT, -1)
         _ = accord_curl_easy_setopt_write_function(handle, CURLOPT_WRITEFUNCTION, discardBody)
         if serverTiming {
             _ = accord_curl_easy_setopt_write_function(handle, CURLOPT_HEADERFUNCTION, readServerTiming)
@@ -74,7 +83,7 @@ final class LoadConnection {
             _ = accord_curl_easy_setopt_url(handle, url)
             parsedURL = url
         }
-        _ = accord_curl_easy_setopt_long(handle, CURLOPT_TIMEOUT_MS, request.timeoutMilliseconds)
+        timeoutNanoseconds = UInt64(max(0, request.timeoutMilliseconds)) * 1_000_000
         let method = request.method.uppercased()
         if let body = request.body {
             _ = accord_curl_easy_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
@@ -91,10 +100,17 @@ final class LoadConnection {
             _ = accord_curl_easy_setopt_string(handle, CURLOPT_CUSTOMREQUEST, method == "GET" ? nil : method)
         }
         var lines = request.headers.map { $0.value.isEmpty ? "\($0.name);" : "\($0.name): \($0.value)" }
-        lines.append("Expect:")
-        let list = CurlHeaderList(lines)
-        _ = accord_curl_easy_setopt_pointer(handle, CURLOPT_HTTPHEADER, list.pointer)
-        headers = list
+        // No "Expect: 100-continue" round trip before a body; without a body there is nothing
+        // to say, and no list for libcurl to search on every request.
+        if request.body != nil { lines.append("Expect:") }
+        if lines.isEmpty {
+            _ = accord_curl_easy_setopt_pointer(handle, CURLOPT_HTTPHEADER, nil)
+            headers = nil
+        } else {
+            let list = CurlHeaderList(lines)
+            _ = accord_curl_easy_setopt_pointer(handle, CURLOPT_HTTPHEADER, list.pointer)
+            headers = list
+        }
     }
 
     /// The status of the finished transfer (0 when none arrived).

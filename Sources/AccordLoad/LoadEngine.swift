@@ -15,6 +15,12 @@ struct LoadEngine {
     /// Closed model with stages: how many of this engine's users are active over time.
     var users: StageProfile?
 
+    /// Connections per libcurl multi handle. libcurl looks for a free connection by walking
+    /// every connection in the multi handle's cache, and walks them all again when a transfer
+    /// is taken off: small shards keep both walks short, however many connections the engine
+    /// drives (see `SocketLoop`).
+    static let shardSize = 8
+
     /// What one engine measured.
     struct Outcome {
         var recorder = LoadRecorder()
@@ -40,20 +46,22 @@ struct LoadEngine {
             outcome.setupError = "epoll_create1 failed"
             return outcome
         }
-        guard let multi = curl_multi_init() else {
-            outcome.setupError = "curl_multi_init failed"
-            return outcome
-        }
         var pool: [LoadConnection] = []
         defer {
             // libcurl closes its cached connections in curl_multi_cleanup through the loop's
-            // callbacks: the loop and the easy handles must outlive the multi handle.
-            for connection in pool { curl_multi_remove_handle(multi, connection.handle) }
-            curl_multi_cleanup(multi)
+            // callbacks: the loop and the easy handles must outlive the multi handles.
+            for (index, connection) in pool.enumerated() { curl_multi_remove_handle(loop.multis[index / Self.shardSize], connection.handle) }
+            for multi in loop.multis { curl_multi_cleanup(multi) }
             withExtendedLifetime(loop) {}
             withExtendedLifetime(pool) {}
         }
-        loop.attach(to: multi)
+        for _ in stride(from: 0, to: connections, by: Self.shardSize) {
+            guard let multi = curl_multi_init() else {
+                outcome.setupError = "curl_multi_init failed"
+                return outcome
+            }
+            _ = loop.attach(to: multi)
+        }
         // Wake for the next intended send on time, not up to the default 50 µs later.
         _ = accord_set_timer_slack(1_000)
         do {
@@ -87,6 +95,12 @@ struct LoadEngine {
         var inFlight = 0
         // Seconds of the recorder already published to the plan's live feed.
         var published = 0
+        let single = plan.requests.count == 1
+
+        // Per connection: when its request in flight times out (`.max`: no limit, or none in
+        // flight), and the earliest of those that may have passed, when to look again.
+        var deadline = [UInt64](repeating: .max, count: pool.count)
+        var nextExpiry = UInt64.max
 
         func launch(_ index: Int, intended: UInt64, now: UInt64) {
             let connection = pool[index]
@@ -95,14 +109,65 @@ struct LoadEngine {
             connection.prepare(plan.requests[slot], index: slot)
             connection.intended = intended
             connection.sent = now
-            curl_multi_add_handle(multi, connection.handle)
+            if connection.timeoutNanoseconds > 0 {
+                deadline[index] = now &+ connection.timeoutNanoseconds
+                nextExpiry = min(nextExpiry, deadline[index])
+            }
+            curl_multi_add_handle(loop.multis[index / Self.shardSize], connection.handle)
             outcome.sent += 1
             inFlight += 1
         }
 
-        let single = plan.requests.count == 1
+        /// Takes connection `index`'s transfer off the multi handle and records how it ended:
+        /// answered (`error` nil or a failed expectation) or failed at `finished`.
+        func finish(_ index: Int, error: LoadErrorKind?, finished: UInt64) {
+            let connection = pool[index]
+            let slot = slotOf[index]
+            // Mid-transfer (a timeout), libcurl closes the connection: the next request opens one.
+            curl_multi_remove_handle(loop.multis[index / Self.shardSize], connection.handle)
+            deadline[index] = .max
+            inFlight -= 1
+            if connection.sent < end {
+                let corrected = (finished - connection.intended) / 1000
+                let uncorrected = (finished - connection.sent) / 1000
+                let second = Int((connection.sent - start) / 1_000_000_000)
+                outcome.recorder.record(correctedMicroseconds: corrected, uncorrectedMicroseconds: uncorrected, error: error, second: second)
+                if let feed = plan.feed, outcome.recorder.seconds.count > published, let closed = outcome.recorder.seconds.last {
+                    feed.publish(closed)
+                    published = outcome.recorder.seconds.count
+                }
+                // One request in the plan: its recorder is the run's, copied once at the end.
+                if !single {
+                    outcome.perRequest[slot].record(
+                        correctedMicroseconds: corrected, uncorrectedMicroseconds: uncorrected, error: error, second: second)
+                }
+                for phase in connection.phases {
+                    outcome.recorder.recordPhase(phase.name, microseconds: phase.microseconds)
+                    if !single { outcome.perRequest[slot].recordPhase(phase.name, microseconds: phase.microseconds) }
+                }
+            }
+            if let think = plan.thinkNanoseconds {
+                readyAt[index] = finished + UInt64.random(in: think, using: &random)
+            }
+            idle.append(index)
+        }
+
+        // Transfers libcurl reported finished in one turn (kept, not reallocated, between turns).
+        var done: [(easy: UnsafeMutableRawPointer, code: CURLcode)] = []
+        done.reserveCapacity(connections)
         while true {
             let now = MonotonicClock.now()
+            // Requests past their time limit end as timeouts, their connections closed.
+            if now >= nextExpiry {
+                nextExpiry = .max
+                for index in deadline.indices where deadline[index] != .max {
+                    if deadline[index] <= now {
+                        finish(index, error: .timeout, finished: now)
+                    } else {
+                        nextExpiry = min(nextExpiry, deadline[index])
+                    }
+                }
+            }
             // A stopped feed (the run was interrupted) ends sending as the clock would.
             let sending = now < end && !(plan.feed?.stopped ?? false)
             if !sending && inFlight == 0 { break }
@@ -149,15 +214,21 @@ struct LoadEngine {
                     timeout = 0
                 }
             }
-            loop.run(multi, timeoutNanoseconds: timeout)
-            var queued: Int32 = 0
-            while let message = curl_multi_info_read(multi, &queued) {
-                guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle,
-                    let index = LoadConnection.index(of: easy), pool.indices.contains(index)
-                else { continue }
+            // Wake for the next time limit (measured from the top of this turn: at most a few
+            // microseconds late).
+            if nextExpiry != .max { timeout = min(timeout, nextExpiry > now ? nextExpiry - now : 0) }
+            loop.run(timeoutNanoseconds: timeout)
+            done.removeAll(keepingCapacity: true)
+            loop.takeTouched { multi in
+                var queued: Int32 = 0
+                while let message = curl_multi_info_read(multi, &queued) {
+                    if message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle { done.append((easy, message.pointee.data.result)) }
+                }
+            }
+            for (easy, code) in done {
+                guard let index = LoadConnection.index(of: easy), pool.indices.contains(index) else { continue }
                 let finished = MonotonicClock.now()
                 let connection = pool[index]
-                let code = message.pointee.data.result
                 let slot = slotOf[index]
                 var error: LoadErrorKind?
                 switch code {
@@ -174,31 +245,7 @@ struct LoadEngine {
                 case CURLE_OPERATION_TIMEDOUT: error = .timeout
                 default: error = .transfer
                 }
-                curl_multi_remove_handle(multi, easy)
-                inFlight -= 1
-                if connection.sent < end {
-                    let corrected = (finished - connection.intended) / 1000
-                    let uncorrected = (finished - connection.sent) / 1000
-                    let second = Int((connection.sent - start) / 1_000_000_000)
-                    outcome.recorder.record(correctedMicroseconds: corrected, uncorrectedMicroseconds: uncorrected, error: error, second: second)
-                    if let feed = plan.feed, outcome.recorder.seconds.count > published, let closed = outcome.recorder.seconds.last {
-                        feed.publish(closed)
-                        published = outcome.recorder.seconds.count
-                    }
-                    // One request in the plan: its recorder is the run's, copied once at the end.
-                    if !single {
-                        outcome.perRequest[slot].record(
-                            correctedMicroseconds: corrected, uncorrectedMicroseconds: uncorrected, error: error, second: second)
-                    }
-                    for phase in connection.phases {
-                        outcome.recorder.recordPhase(phase.name, microseconds: phase.microseconds)
-                        if !single { outcome.perRequest[slot].recordPhase(phase.name, microseconds: phase.microseconds) }
-                    }
-                }
-                if let think = plan.thinkNanoseconds {
-                    readyAt[index] = finished + UInt64.random(in: think, using: &random)
-                }
-                idle.append(index)
+                finish(index, error: error, finished: finished)
             }
         }
         outcome.wallNanoseconds = MonotonicClock.now() - start

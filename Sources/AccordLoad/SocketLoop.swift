@@ -7,6 +7,12 @@ import Glibc
 /// which sockets it wants watched and when it next needs a timeout call; only the sockets that
 /// fired are handed back to it (`curl_multi_perform` would walk every transfer on each wake).
 ///
+/// The loop serves several multi handles ("shards", see `LoadEngine.shardSize`): libcurl walks
+/// every connection of a multi handle's cache to find a free one for each request, and every
+/// connection again when a transfer is taken off, so one multi handle for hundreds of
+/// connections costs each request hundreds of steps. Each shard has its own timer; each socket
+/// belongs to the shard that opened it.
+///
 /// A keep-alive socket stays in the epoll set between transfers: libcurl asks to stop watching
 /// it when a transfer ends and to watch it again when the next one starts on the same
 /// connection, a pair of `epoll_ctl` calls per request that nothing needs. It is removed only
@@ -17,11 +23,21 @@ import Glibc
 /// One per engine, confined to the engine's thread.
 final class SocketLoop {
     private let epoll: Int32
-    /// By descriptor: the events in the epoll set (0 = not in it) and the ones libcurl wants.
+    /// By descriptor: the events in the epoll set (0 = not in it), the ones libcurl wants, and
+    /// the shard whose multi handle owns the socket.
     private var registered: [UInt32] = []
     private var wanted: [UInt32] = []
-    /// When libcurl next wants a `CURL_SOCKET_TIMEOUT` call (monotonic ns), nil for never.
-    private(set) var timerDeadline: UInt64?
+    private var owner: [Int32] = []
+    /// The multi handles, by shard, and what each one's callbacks are given to find its way back.
+    private(set) var multis: [UnsafeMutableRawPointer] = []
+    private var contexts: [ShardContext] = []
+    /// By shard: when libcurl next wants a `CURL_SOCKET_TIMEOUT` call (monotonic ns, `.max` for
+    /// never).
+    private var deadlines: [UInt64] = []
+    /// Shards libcurl was called for since `takeTouched()`: the ones that may have finished
+    /// transfers to read.
+    private var touched: [Int] = []
+    private var isTouched: [Bool] = []
     private let events: UnsafeMutablePointer<epoll_event>
     private static let capacity: Int32 = 256
 
@@ -36,13 +52,21 @@ final class SocketLoop {
         events.deallocate()
     }
 
-    /// Routes `multi`'s socket and timer callbacks here; the loop must outlive the handle's use.
-    func attach(to multi: UnsafeMutableRawPointer) {
-        let context = Unmanaged.passUnretained(self).toOpaque()
+    /// Routes `multi`'s socket and timer callbacks here and returns its shard number; the loop
+    /// must outlive the handle's use.
+    func attach(to multi: UnsafeMutableRawPointer) -> Int {
+        let shard = multis.count
+        let context = ShardContext(loop: self, shard: shard)
+        multis.append(multi)
+        contexts.append(context)
+        deadlines.append(.max)
+        isTouched.append(false)
+        let pointer = Unmanaged.passUnretained(context).toOpaque()
         _ = accord_curl_multi_setopt_socket_function(multi, onSocket)
-        _ = accord_curl_multi_setopt_pointer(multi, CURLMOPT_SOCKETDATA, context)
+        _ = accord_curl_multi_setopt_pointer(multi, CURLMOPT_SOCKETDATA, pointer)
         _ = accord_curl_multi_setopt_timer_function(multi, onTimer)
-        _ = accord_curl_multi_setopt_pointer(multi, CURLMOPT_TIMERDATA, context)
+        _ = accord_curl_multi_setopt_pointer(multi, CURLMOPT_TIMERDATA, pointer)
+        return shard
     }
 
     /// Has libcurl tell this loop when it closes one of `easy`'s sockets.
@@ -51,13 +75,29 @@ final class SocketLoop {
         _ = accord_curl_easy_setopt_pointer(easy, CURLOPT_CLOSESOCKETDATA, Unmanaged.passUnretained(self).toOpaque())
     }
 
-    /// Waits up to `timeoutNanoseconds` (less when libcurl's timer is due sooner) for sockets,
-    /// hands the ready ones to libcurl, then fires its timer when due.
-    func run(_ multi: UnsafeMutableRawPointer, timeoutNanoseconds: UInt64) {
+    /// The shards libcurl has been called for since the last call, forgotten as they are returned.
+    func takeTouched(_ body: (UnsafeMutableRawPointer) -> Void) {
+        for shard in touched {
+            isTouched[shard] = false
+            body(multis[shard])
+        }
+        touched.removeAll(keepingCapacity: true)
+    }
+
+    private func touch(_ shard: Int) {
+        guard !isTouched[shard] else { return }
+        isTouched[shard] = true
+        touched.append(shard)
+    }
+
+    /// Waits up to `timeoutNanoseconds` (less when a shard's libcurl timer is due sooner) for
+    /// sockets, hands the ready ones to their shards' libcurl, then fires the timers that are due.
+    func run(timeoutNanoseconds: UInt64) {
         var timeout = timeoutNanoseconds
-        if let deadline = timerDeadline {
+        let earliest = deadlines.min() ?? .max
+        if earliest != .max {
             let now = MonotonicClock.now()
-            timeout = deadline <= now ? 0 : min(timeout, deadline - now)
+            timeout = earliest <= now ? 0 : min(timeout, earliest - now)
         }
         let ready = wait(nanoseconds: timeout)
         var running: Int32 = 0
@@ -75,12 +115,17 @@ final class SocketLoop {
                 if fired & EPOLLIN.rawValue != 0 { mask |= CURL_CSELECT_IN }
                 if fired & EPOLLOUT.rawValue != 0 { mask |= CURL_CSELECT_OUT }
                 if fired & (EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0 { mask |= CURL_CSELECT_ERR }
-                curl_multi_socket_action(multi, fd, mask, &running)
+                let shard = Int(owner[Int(fd)])
+                touch(shard)
+                curl_multi_socket_action(multis[shard], fd, mask, &running)
             }
         }
-        if let deadline = timerDeadline, deadline <= MonotonicClock.now() {
-            timerDeadline = nil
-            curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &running)
+        guard earliest != .max || ready > 0 else { return }
+        let now = MonotonicClock.now()
+        for shard in deadlines.indices where deadlines[shard] <= now {
+            deadlines[shard] = .max
+            touch(shard)
+            curl_multi_socket_action(multis[shard], CURL_SOCKET_TIMEOUT, 0, &running)
         }
     }
 
@@ -102,13 +147,15 @@ final class SocketLoop {
 
     // MARK: - What libcurl asks for
 
-    fileprivate func watch(_ fd: Int32, what: Int32) {
+    fileprivate func watch(_ fd: Int32, what: Int32, shard: Int) {
         guard fd >= 0 else { return }
         let index = Int(fd)
         if index >= wanted.count {
             wanted += [UInt32](repeating: 0, count: index + 64 - wanted.count)
             registered += [UInt32](repeating: 0, count: index + 64 - registered.count)
+            owner += [Int32](repeating: 0, count: index + 64 - owner.count)
         }
+        owner[index] = Int32(shard)
         var mask: UInt32 = 0
         if what == CURL_POLL_IN || what == CURL_POLL_INOUT { mask |= EPOLLIN.rawValue }
         if what == CURL_POLL_OUT || what == CURL_POLL_INOUT { mask |= EPOLLOUT.rawValue }
@@ -126,8 +173,9 @@ final class SocketLoop {
         registered[index] = mask
     }
 
-    fileprivate func setTimer(milliseconds: Int) {
-        timerDeadline = milliseconds < 0 ? nil : MonotonicClock.now() + UInt64(milliseconds) * 1_000_000
+    fileprivate func setTimer(milliseconds: Int, shard: Int) {
+        // 0 (run now) needs no clock: any deadline already passed is due.
+        deadlines[shard] = milliseconds < 0 ? .max : milliseconds == 0 ? 0 : MonotonicClock.now() + UInt64(milliseconds) * 1_000_000
     }
 
     /// Drops `fd` from the books (and from the epoll set when `remove`).
@@ -141,15 +189,28 @@ final class SocketLoop {
     }
 }
 
+/// What a shard's callbacks get: the loop and which shard they speak for.
+private final class ShardContext {
+    unowned let loop: SocketLoop
+    let shard: Int
+
+    init(loop: SocketLoop, shard: Int) {
+        self.loop = loop
+        self.shard = shard
+    }
+}
+
 private let onSocket: curl_socket_callback = { _, fd, what, context, _ in
     guard let context else { return -1 }
-    Unmanaged<SocketLoop>.fromOpaque(context).takeUnretainedValue().watch(fd, what: what == CURL_POLL_REMOVE ? 0 : what)
+    let shard = Unmanaged<ShardContext>.fromOpaque(context).takeUnretainedValue()
+    shard.loop.watch(fd, what: what == CURL_POLL_REMOVE ? 0 : what, shard: shard.shard)
     return 0
 }
 
 private let onTimer: curl_multi_timer_callback = { _, milliseconds, context in
     guard let context else { return -1 }
-    Unmanaged<SocketLoop>.fromOpaque(context).takeUnretainedValue().setTimer(milliseconds: milliseconds)
+    let shard = Unmanaged<ShardContext>.fromOpaque(context).takeUnretainedValue()
+    shard.loop.setTimer(milliseconds: milliseconds, shard: shard.shard)
     return 0
 }
 

@@ -104,4 +104,25 @@ struct CollectAgainstServerTests {
             #expect(result.recorder.completed == result.sent)
         }
     }
+
+    /// More connections than one libcurl multi handle serves (`LoadEngine.shardSize`): every
+    /// shard's connections send and are answered, and each answer is a job the server holds.
+    @Test func connectionsAcrossSeveralMultiHandlesAreAllAnswered() async throws {
+        try await Self.withServer { base in
+            let create = LoadRequest(
+                request: HTTPRequestSpec(method: "POST", url: base + "/api/v1/jobs?domain=shards.example&url=https://shards.example/&job_type=t"),
+                accepts: { $0 == 201 }, collect: "job_id")
+            // 21 connections: shards of 8, 8 and 5.
+            let plan = LoadPlan(requests: [create], connections: 21, durationNanoseconds: 500_000_000)
+            let result = await LoadRun.run(plan)
+            #expect(result.setupError == nil)
+            #expect(result.recorder.errorCount == 0)
+            // A shard whose transfers never ran would leave its requests sent and unanswered.
+            #expect(result.sent >= 21)
+            #expect(result.recorder.completed == result.sent)
+            #expect(result.collected[0].count == result.sent)
+            let stats = try await Self.get(base + "/api/v1/queue/stats")
+            #expect(stats.body["jobs"]?["total"]?.intValue.map(Int.init) == result.sent)
+        }
+    }
 }
