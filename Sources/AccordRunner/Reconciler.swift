@@ -6,12 +6,29 @@ import Foundation
 /// Redis stream exactly once? Reads `jobs` in batches by id and the contract's streams
 /// (`jobs:stream:*`) page by page; waits a bounded time for the server's relay to bring
 /// streams up to date (a job committed while Redis was down reaches its stream later).
-struct Reconciler {
+///
+/// Streams are read incrementally: each from the entry after the last one read before. A
+/// phase's jobs are created after the previous phase's reconciliation has finished, so their
+/// entries all come later in every stream (stream ids grow with time); re-reading from the
+/// start after every phase, and every half second of a relay wait, would make a long run's
+/// checks grow with the square of its jobs. Reconciliations therefore run one after another,
+/// never while a load is running.
+actor Reconciler {
     let probe: SideEffectProbe
     /// Ids per `WHERE id = ANY(…)` query and entries per XRANGE page.
-    var batchSize = 1000
+    let batchSize: Int
     /// How long the streams may lag behind the database before a job counts as lost.
-    var relayGraceSeconds: Double = 15
+    let relayGraceSeconds: Double
+    /// Per stream: the id of the last entry read.
+    private var cursors: [String: String] = [:]
+    /// Stream entries read over the run.
+    private(set) var entriesRead = 0
+
+    init(probe: SideEffectProbe, batchSize: Int = 1000, relayGraceSeconds: Double = 15) {
+        self.probe = probe
+        self.batchSize = batchSize
+        self.relayGraceSeconds = relayGraceSeconds
+    }
 
     func reconcile(phase: String, acknowledged: [String]) async -> Reconciliation {
         let ids = Set(acknowledged)
@@ -25,13 +42,17 @@ struct Reconciler {
         var streams: [String: Int]?
         if probe.hasRedis {
             let deadline = ContinuousClock.now + .milliseconds(Int(relayGraceSeconds * 1000))
+            var counts: [String: Int] = [:]
             while true {
-                do { streams = try await streamCounts(ids) } catch {
+                do {
+                    try await readStreams(counting: ids, into: &counts)
+                    streams = counts
+                } catch {
                     notes.append("Redis not checked: \(error)")
                     streams = nil
                     break
                 }
-                let missing = ids.contains { (streams?[$0] ?? 0) == 0 }
+                let missing = ids.contains { (counts[$0] ?? 0) == 0 }
                 if !missing || ContinuousClock.now >= deadline || Task.isCancelled { break }
                 try? await Task.sleep(for: .milliseconds(500))
             }
@@ -68,21 +89,24 @@ struct Reconciler {
         return counts
     }
 
-    /// Stream entries per acknowledged id, over every `jobs:stream:*` stream.
-    func streamCounts(_ ids: Set<String>) async throws -> [String: Int] {
-        var counts: [String: Int] = [:]
+    /// Adds the entries per acknowledged id that every `jobs:stream:*` stream gained since it
+    /// was last read.
+    func readStreams(counting ids: Set<String>, into counts: inout [String: Int]) async throws {
         for stream in try await probe.keys(matching: "jobs:stream:*", type: "stream") {
-            var after = "-"
+            var after = cursors[stream] ?? "-"
             while true {
                 let page = try await probe.streamEntries(stream, after: after, count: batchSize)
+                entriesRead += page.count
                 for entry in page {
                     if let id = entry.field("job_id"), ids.contains(id) { counts[id, default: 0] += 1 }
                 }
-                guard page.count == batchSize, let last = page.last else { break }
-                after = last.id
+                if let last = page.last {
+                    after = last.id
+                    cursors[stream] = last.id
+                }
+                guard page.count == batchSize else { break }
             }
         }
-        return counts
     }
 
     /// A PostgreSQL array literal of text values: `{"a","b"}`, quotes and backslashes escaped.
