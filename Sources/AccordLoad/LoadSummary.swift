@@ -2,10 +2,7 @@
 public enum LoadSummary {
     public static func render(_ result: LoadResult, url: String) -> String {
         let plan = result.plan
-        let seconds = Double(plan.durationNanoseconds) / 1e9
-        var model = "closed model"
-        if case let .open(rate) = plan.model { model = "open model at \(format(rate, 0)) req/s" }
-        var text = "Load of \(url) for \(format(seconds, 1)) s: \(plan.connections) connections, \(plan.threads) thread\(plan.threads == 1 ? "" : "s"), \(model)\n"
+        var text = "Load of \(url) for \(describe(plan))\n"
         let recorder = result.recorder
         text += "  requests   \(recorder.completed) (\(format(result.rps, 1)) req/s), errors \(recorder.errorCount)"
         let kinds = LoadErrorKind.allCases.compactMap { kind in recorder.errors[kind].map { "\(kind.rawValue) \($0)" } }
@@ -21,12 +18,22 @@ public enum LoadSummary {
             if let histogram = recorder.phases[name] { text += "  server \(name)" + String(repeating: " ", count: max(1, 4 - name.count)) + percentiles(histogram) + "\n" }
         }
         text += "  generator  \(format(result.generatorCores * 100, 0))% of a core"
-        if result.generatorBound {
-            text += " — generator-bound: the server does at least \(format(result.rps, 0)) req/s\n"
+        // Failures say nothing of what the server can do: the floor counts answers as expected.
+        let answered = Double(recorder.succeeded) / max(Double(plan.durationNanoseconds) / 1e9, 1e-9)
+        if result.generatorBound && recorder.succeeded > 0 {
+            text += " — generator-bound: the server does at least \(format(answered, 0)) req/s\n"
         } else {
             text += "\n"
         }
         return text
+    }
+
+    /// How long and how hard: "10.0 s: 50 connections, 1 thread, closed model".
+    public static func describe(_ plan: LoadPlan) -> String {
+        let seconds = Double(plan.durationNanoseconds) / 1e9
+        var model = "closed model"
+        if case let .open(rate) = plan.model { model = "open model at \(format(rate, 0)) req/s" }
+        return "\(format(seconds, 1)) s: \(plan.connections) connections, \(plan.threads) thread\(plan.threads == 1 ? "" : "s"), \(model)"
     }
 
     static func percentiles(_ histogram: Histogram<UInt64>) -> String {

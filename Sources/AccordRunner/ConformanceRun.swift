@@ -218,10 +218,7 @@ public enum ConformanceRun {
             suite("reconciliation", results.reconciliationCases) { !$0.scenarios.isEmpty || !$0.targets.isEmpty },
             suite("reliability", results.reliabilityCases) { $0.scenarios.contains { !$0.faults.isEmpty } },
         ].compactMap { $0 }
-        let environment: [RunReport.Fact] = [
-            .init(name: "CPU", value: "\(facts.cpuModel), \(facts.cores) cores"),
-            .init(name: "Memory", value: String(format: "%.1f GiB", facts.memoryGiB)),
-            .init(name: "OS", value: facts.operatingSystem),
+        let environment: [RunReport.Fact] = facts.machine + [
             .init(name: "PostgreSQL", value: facts.postgresVersion ?? "not probed"),
             .init(name: "Redis", value: facts.redisVersion ?? "not probed"),
             .init(name: "Server", value: booted ? "accord serve (reference), pid \(facts.serverPID.map(String.init) ?? "?")" : target),

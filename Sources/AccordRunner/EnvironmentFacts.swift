@@ -1,4 +1,5 @@
 import AccordProbes
+import AccordResults
 import Foundation
 
 /// The machine and services a run measured on, detected rather than typed in: the baseline
@@ -32,5 +33,14 @@ public struct EnvironmentFacts: Sendable {
         return EnvironmentFacts(
             cpuModel: model, cores: ProcessInfo.processInfo.activeProcessorCount, memoryGiB: totalKiB / 1_048_576,
             operatingSystem: os, postgresVersion: postgres, redisVersion: redis, serverPID: serverPID)
+    }
+
+    /// The machine as the reports list it: CPU, memory, OS.
+    var machine: [RunReport.Fact] {
+        [
+            .init(name: "CPU", value: "\(cpuModel), \(cores) cores"),
+            .init(name: "Memory", value: String(format: "%.1f GiB", memoryGiB)),
+            .init(name: "OS", value: operatingSystem),
+        ]
     }
 }

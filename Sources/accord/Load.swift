@@ -1,6 +1,8 @@
 import AccordHTTP
 import AccordLoad
+import AccordRunner
 import ArgumentParser
+import Foundation
 
 /// `accord load`: drive a server and measure it. With spec files, the load half of `accord
 /// run` (endpoint targets, scenarios, capacity, reconciliation, reports and results JSON);
@@ -20,8 +22,9 @@ struct Load: AsyncParsableCommand {
             connection sends again as soon as it is answered). With --rate, an open model: \
             requests arrive at that rate whatever the answers' speed, and latency counts from \
             each request's intended send time (corrected for coordinated omission; the \
-            uncorrected figures are printed beside). Traffic goes only where --url points: keep \
-            it on your own machines.
+            uncorrected figures are printed beside). --json FILE also writes the results \
+            document (histograms included): accord report renders it, accord compare compares \
+            two. Traffic goes only where --url points: keep it on your own machines.
             """
     )
 
@@ -29,7 +32,7 @@ struct Load: AsyncParsableCommand {
     @OptionGroup(title: "With spec files") var runArguments: RunArguments
     @OptionGroup(title: "With --target") var probes: ProbeArguments
 
-    @Option(help: "With spec files: also write the results JSON here (histograms included).")
+    @Option(help: "Also write the results JSON here (histograms included).")
     var json: String?
 
     @Option(help: "Load this one URL, without a spec.")
@@ -56,7 +59,7 @@ struct Load: AsyncParsableCommand {
     @Option(help: "A request body (sent as is).")
     var body: String?
 
-    @Option(help: "Per-request timeout, as a duration (default 10s).")
+    @Option(help: "Per-request time limit, as a duration (default 10s; 0s for none).")
     var timeout: String = "10s"
 
     @Flag(help: "Read each answer's Server-Timing header and print the server's phases (db, redis, app) by percentile.")
@@ -71,9 +74,10 @@ struct Load: AsyncParsableCommand {
             }
             return
         }
-        if json != nil || runArguments.target != nil {
-            throw ValidationError("--json and --target go with spec files; with --url, the summary is printed")
+        if runArguments.target != nil {
+            throw ValidationError("--target goes with spec files; with --url, the URL is the target")
         }
+        if let json { try RunArguments.checkWritable(json) }
         guard specArguments.paths.isEmpty else {
             throw ValidationError("give spec files or --url, not both (spec files: \(specArguments.paths.joined(separator: ", ")))")
         }
@@ -118,6 +122,14 @@ struct Load: AsyncParsableCommand {
         let result = await LoadRun.run(plan)
         if let error = result.setupError { throw EnvironmentFailure(message: "failed to set up the load: \(error)") }
         print(LoadSummary.render(result, url: url), terminator: "")
+        if let json {
+            let report = await AdHocLoad.report(
+                method: request.method, url: url, result: result, date: RunArguments.timestamp().readable,
+                command: (["accord"] + CommandLine.arguments.dropFirst()).joined(separator: " "))
+            do { try report.jsonData().write(to: URL(fileURLWithPath: json)) } catch {
+                throw EnvironmentFailure(message: "failed to write \(json): \(error.localizedDescription)")
+            }
+        }
         let refused = result.recorder.errors[.connect, default: 0]
         if refused > 0, refused == result.recorder.completed {
             throw EnvironmentFailure(message: "target unreachable: \(url)")
