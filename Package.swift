@@ -22,6 +22,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
+        // Already in the graph through Hummingbird; declared because ControlPlane imports them.
+        .package(url: "https://github.com/apple/swift-nio-extras.git", exact: "1.35.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", exact: "1.8.0", traits: []),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", exact: "0.2.0"),
     ],
@@ -45,7 +48,7 @@ let package = Package(
         ),
         .target(name: "AccordProbes", dependencies: ["AccordStorage"], swiftSettings: strict),
         .target(name: "AccordResults", dependencies: ["AccordChecks"], swiftSettings: strict),
-        .target(name: "AccordReports", dependencies: ["AccordChecks", "AccordSpec", "AccordResults"], swiftSettings: strict),
+        .target(name: "AccordReports", dependencies: ["AccordChecks", "AccordJSON", "AccordSpec", "AccordResults"], swiftSettings: strict),
         .target(
             name: "AccordRunner",
             dependencies: [
@@ -73,13 +76,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
         .executableTarget(
             name: "accord",
             dependencies: [
-                "ControlPlane", "AccordRunner", "AccordSpec", "AccordChecks", "AccordReports", "AccordLoad", "AccordResults",
+                "ControlPlane", "AccordRunner", "AccordSpec", "AccordChecks", "AccordHTTP", "AccordReports", "AccordLoad", "AccordResults",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
