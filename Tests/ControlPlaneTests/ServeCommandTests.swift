@@ -32,8 +32,8 @@ struct ServeCommandTests {
         process.standardError = err
         try process.run()
         // Drain both pipes while waiting: a chatty child must never block on a full pipe.
-        let stdout = DrainedPipe(out)
-        let stderr = DrainedPipe(err)
+        let stdout = PipeText(out)
+        let stderr = PipeText(err)
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
         if process.isRunning {
@@ -41,7 +41,7 @@ struct ServeCommandTests {
             throw TestFailure("accord \(arguments.joined(separator: " ")) did not finish within \(Int(timeout)) s")
         }
         process.waitUntilExit()
-        return Finished(status: process.terminationStatus, stdout: stdout.text(), stderr: stderr.text())
+        return Finished(status: process.terminationStatus, stdout: await stdout.whole(), stderr: await stderr.whole())
     }
 
     @Test func announcesOneLineServesAndStopsCleanlyOnSIGTERM() async throws {
@@ -109,24 +109,5 @@ struct ServeCommandTests {
         #expect(result.stderr.contains("127.0.0.1:1"), "stderr: \(result.stderr)")
         #expect(!result.stderr.contains("secret"), "the password must not be printed")
         #expect(result.stdout.isEmpty)
-    }
-}
-
-/// Reads a pipe to its end on a background thread, so the writer never blocks.
-final class DrainedPipe: @unchecked Sendable {
-    private var data = Data()
-    private let done = DispatchSemaphore(value: 0)
-
-    init(_ pipe: Pipe) {
-        let handle = pipe.fileHandleForReading
-        Thread {
-            self.data = handle.readDataToEndOfFile()
-            self.done.signal()
-        }.start()
-    }
-
-    func text() -> String {
-        done.wait()
-        return String(decoding: data, as: UTF8.self)
     }
 }

@@ -26,8 +26,8 @@ struct ServerKilledMidRunTests {
         process.standardOutput = out
         let err = Pipe()
         process.standardError = err
-        let progress = GrowingText(out)
-        let errors = GrowingText(err)
+        let progress = PipeText(out)
+        let errors = PipeText(err)
         try process.run()
         let runner = process.processIdentifier
         defer { if process.isRunning { kill(runner, SIGKILL) } }
@@ -79,22 +79,4 @@ extension ServerKilledMidRunTests {
         }
         return nil
     }
-}
-
-/// A child's output as it arrives, read on a thread of its own.
-final class GrowingText: Sendable {
-    private let buffer = Mutex(Data())
-
-    init(_ pipe: Pipe) {
-        let handle = pipe.fileHandleForReading
-        Thread { [self] in
-            while true {
-                let chunk = handle.availableData
-                if chunk.isEmpty { return }
-                self.buffer.withLock { $0.append(chunk) }
-            }
-        }.start()
-    }
-
-    var text: String { buffer.withLock { String(decoding: $0, as: UTF8.self) } }
 }
