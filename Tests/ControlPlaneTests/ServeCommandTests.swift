@@ -18,12 +18,17 @@ struct ServeCommandTests {
     }
 
     /// Runs `accord` with `arguments` to completion (bounded by a timeout).
+    static func run(_ arguments: [String], environment: [String: String] = [:], timeout: TimeInterval = 30) async throws -> Finished {
+        try await run(executable, arguments, environment: environment, timeout: timeout)
+    }
+
+    /// Runs `program` with `arguments` to completion (bounded by a timeout).
     /// Waits without holding a thread: a whole `accord run` takes minutes, and a test that
     /// blocked a thread of the (two-thread, on this machine) cooperative pool that long
     /// would stall every in-process server test running beside it.
-    static func run(_ arguments: [String], environment: [String: String] = [:], timeout: TimeInterval = 30) async throws -> Finished {
+    static func run(_ program: URL, _ arguments: [String], environment: [String: String] = [:], timeout: TimeInterval = 30) async throws -> Finished {
         let process = Process()
-        process.executableURL = executable
+        process.executableURL = program
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let out = Pipe()
@@ -38,7 +43,7 @@ struct ServeCommandTests {
         while process.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
         if process.isRunning {
             process.terminate()
-            throw TestFailure("accord \(arguments.joined(separator: " ")) did not finish within \(Int(timeout)) s")
+            throw TestFailure("\(program.lastPathComponent) \(arguments.joined(separator: " ")) did not finish within \(Int(timeout)) s")
         }
         process.waitUntilExit()
         return Finished(status: process.terminationStatus, stdout: await stdout.whole(), stderr: await stderr.whole())
