@@ -33,7 +33,7 @@ public enum LoadSummary {
         let seconds = Double(plan.durationNanoseconds) / 1e9
         var model = "closed model"
         if case let .open(rate) = plan.model { model = "open model at \(format(rate, 0)) req/s" }
-        return "\(format(seconds, 1)) s: \(plan.connections) connections, \(plan.threads) thread\(plan.threads == 1 ? "" : "s"), \(model)"
+        return "\(format(seconds, 1)) s: \(plan.connections) connection\(plan.connections == 1 ? "" : "s"), \(plan.threads) thread\(plan.threads == 1 ? "" : "s"), \(model)"
     }
 
     static func percentiles(_ histogram: Histogram<UInt64>) -> String {
