@@ -100,17 +100,15 @@ final class LoadConnection {
             _ = accord_curl_easy_setopt_string(handle, CURLOPT_CUSTOMREQUEST, method == "GET" ? nil : method)
         }
         var lines = request.headers.map { $0.value.isEmpty ? "\($0.name);" : "\($0.name): \($0.value)" }
-        // No "Expect: 100-continue" round trip before a body; without a body there is nothing
-        // to say, and no list for libcurl to search on every request.
+        // The request's own headers and nothing libcurl adds by habit: no "Accept: */*" unless
+        // the request sets one (no Accept means any type, RFC 9110 §12.5.1; wrk sends none, and
+        // libcurl formats the line anew on every request), and no "Expect: 100-continue"
+        // round trip before a body.
+        if !request.headers.contains(where: { $0.name.lowercased() == "accept" }) { lines.append("Accept:") }
         if request.body != nil { lines.append("Expect:") }
-        if lines.isEmpty {
-            _ = accord_curl_easy_setopt_pointer(handle, CURLOPT_HTTPHEADER, nil)
-            headers = nil
-        } else {
-            let list = CurlHeaderList(lines)
-            _ = accord_curl_easy_setopt_pointer(handle, CURLOPT_HTTPHEADER, list.pointer)
-            headers = list
-        }
+        let list = CurlHeaderList(lines)
+        _ = accord_curl_easy_setopt_pointer(handle, CURLOPT_HTTPHEADER, list.pointer)
+        headers = list
     }
 
     /// The status of the finished transfer (0 when none arrived).
