@@ -15,28 +15,18 @@ struct EngineRequestTests {
     /// Accepts one connection, answers every request on it with an empty 200, and keeps the
     /// bytes of the first request.
     final class Responder: Sendable {
-        let port: Int
-        private let descriptor: Int32
+        private let listener: LoopbackListener
         private let first = Mutex<String?>(nil)
 
+        var port: Int { listener.port }
+
         init() throws {
-            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            try #require(descriptor >= 0)
-            self.descriptor = descriptor
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr = in_addr(s_addr: UInt32(0x7F00_0001).bigEndian)
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let bound = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
-            }
-            try #require(bound && listen(descriptor, 8) == 0)
-            port = Int(UInt16(bigEndian: address.sin_port))
+            listener = try LoopbackListener(backlog: 8)
             Thread { [self] in self.serve() }.start()
         }
 
         private func serve() {
-            let client = accept(descriptor, nil, nil)
+            let client = accept(listener.descriptor, nil, nil)
             guard client >= 0 else { return }
             defer { close(client) }
             var pending: [UInt8] = []
@@ -57,8 +47,6 @@ struct EngineRequestTests {
         }
 
         var firstRequest: String? { first.withLock { $0 } }
-
-        deinit { close(descriptor) }
     }
 
     static func load(_ request: HTTPRequestSpec) async -> LoadResult {
