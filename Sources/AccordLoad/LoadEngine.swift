@@ -24,8 +24,9 @@ struct LoadEngine {
     /// What one engine measured.
     struct Outcome {
         var recorder = LoadRecorder()
-        /// The same measurements per request of the plan (per endpoint of a mix).
+        /// The same measurements per request of the plan, and per group (`LoadPlan.groups`).
         var perRequest: [LoadRecorder] = []
+        var perGroup: [LoadRecorder] = []
         var sent = 0
         /// Requests the pacer wanted sent that never went (the run ended first).
         var behind = 0
@@ -76,6 +77,9 @@ struct LoadEngine {
         }
         var idle = Array(pool.indices.reversed())
         outcome.perRequest = plan.requests.map { _ in LoadRecorder() }
+        // A group per plan request (out-of-range entries count as group 0), or none.
+        let groupOf = plan.groups.count == plan.requests.count ? plan.groups.map { max(0, $0) } : []
+        outcome.perGroup = [LoadRecorder](repeating: LoadRecorder(), count: groupOf.isEmpty ? 0 : (groupOf.max() ?? 0) + 1)
         outcome.collected = plan.requests.map { _ in [] }
         // Closed model with users: when each connection may send next (ramp-up, think time).
         var readyAt = [UInt64](repeating: 0, count: pool.count)
@@ -141,9 +145,14 @@ struct LoadEngine {
                     outcome.perRequest[slot].record(
                         correctedMicroseconds: corrected, uncorrectedMicroseconds: uncorrected, error: error, second: second)
                 }
+                if !groupOf.isEmpty {
+                    outcome.perGroup[groupOf[slot]].record(
+                        correctedMicroseconds: corrected, uncorrectedMicroseconds: uncorrected, error: error, second: second)
+                }
                 for phase in connection.phases {
                     outcome.recorder.recordPhase(phase.name, microseconds: phase.microseconds)
                     if !single { outcome.perRequest[slot].recordPhase(phase.name, microseconds: phase.microseconds) }
+                    if !groupOf.isEmpty { outcome.perGroup[groupOf[slot]].recordPhase(phase.name, microseconds: phase.microseconds) }
                 }
             }
             if let think = plan.thinkNanoseconds {
@@ -252,6 +261,7 @@ struct LoadEngine {
         outcome.cpuNanoseconds = MonotonicClock.threadCPU() - cpuStart
         outcome.recorder.roll(to: Int(plan.durationNanoseconds / 1_000_000_000))
         for index in outcome.perRequest.indices { outcome.perRequest[index].roll(to: Int(plan.durationNanoseconds / 1_000_000_000)) }
+        for index in outcome.perGroup.indices { outcome.perGroup[index].roll(to: Int(plan.durationNanoseconds / 1_000_000_000)) }
         if single { outcome.perRequest = [outcome.recorder] }
         if let pacer {
             outcome.behind = max(0, pacer.scheduled(by: plan.durationNanoseconds &- 1) - outcome.sent)

@@ -28,6 +28,12 @@ public struct LoadPlan: Sendable {
     /// Read every answer's `Server-Timing` header into per-phase histograms
     /// (`LoadRecorder.phases`); off, headers are not looked at.
     public var serverTiming = false
+    /// Per request of the plan, the group (endpoint) it belongs to, for measurements per
+    /// endpoint of a mix whose endpoints send several requests (a status check over a pool of
+    /// job ids): each group gets a recorder of its own (`LoadResult.perGroup`), so its
+    /// per-second percentiles are those of all its answers, where merging the per-request
+    /// series could only keep the worst request's. Empty: no groups.
+    public var groups: [Int] = []
     /// Where the engines publish each second they close, for a live progress line.
     public var feed: LiveFeed?
     /// A ramp, as k6 stages it: the rate (open model, starting from the model's rate) or the

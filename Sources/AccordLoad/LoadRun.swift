@@ -4,8 +4,11 @@ import AccordHTTP
 public struct LoadResult: Sendable {
     public var plan: LoadPlan
     public var recorder: LoadRecorder
-    /// The measurements per request of the plan (per endpoint of a mix), in plan order.
+    /// The measurements per request of the plan, in plan order.
     public var perRequest: [LoadRecorder]
+    /// The measurements per group of `plan.groups` (per endpoint of a mix), by group number;
+    /// empty without groups.
+    public var perGroup: [LoadRecorder]
     public var sent: Int
     public var wallSeconds: Double
     /// CPU the generator's engines used, in cores (1.0 = one core fully busy).
@@ -61,15 +64,17 @@ public enum LoadRun {
         }
         var recorder = LoadRecorder()
         var perRequest = plan.requests.map { _ in LoadRecorder() }
+        var perGroup = [LoadRecorder](repeating: LoadRecorder(), count: outcomes.map(\.perGroup.count).max() ?? 0)
         var collected: [[String]] = plan.requests.map { _ in [] }
         for outcome in outcomes {
             for (index, values) in outcome.collected.enumerated() where collected.indices.contains(index) { collected[index] += values }
             recorder.merge(outcome.recorder)
             for (index, part) in outcome.perRequest.enumerated() where perRequest.indices.contains(index) { perRequest[index].merge(part) }
+            for (index, part) in outcome.perGroup.enumerated() { perGroup[index].merge(part) }
         }
         let wall = outcomes.map(\.wallNanoseconds).max() ?? 0
         return LoadResult(
-            plan: plan, recorder: recorder, perRequest: perRequest, sent: outcomes.reduce(0) { $0 + $1.sent },
+            plan: plan, recorder: recorder, perRequest: perRequest, perGroup: perGroup, sent: outcomes.reduce(0) { $0 + $1.sent },
             wallSeconds: Double(wall) / 1e9,
             generatorCores: wall > 0 ? Double(outcomes.reduce(0) { $0 + $1.cpuNanoseconds }) / Double(wall) : 0,
             behind: outcomes.reduce(0) { $0 + $1.behind },

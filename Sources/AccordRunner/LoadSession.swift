@@ -245,6 +245,7 @@ struct LoadSession {
                     requests, connections: scenario.users ?? max(connections, 100), seconds: seconds,
                     model: scenario.rate.map { .open(rate: $0) } ?? .closed, think: think, spawnRate: scenario.spawnRate.map { $0 * scale })
                 plan.stages = Self.stages(scenario, scale: scale)
+                plan.groups = owner
                 let planned = plan
                 let start = FaultInjector.now()
                 async let faulted = injector?.run(scenario.faults, healthURL: target + "/health", scenarioStart: start) ?? []
@@ -253,11 +254,9 @@ struct LoadSession {
                 let healthy = await Self.healthy(target)
                 let reconciliation = await reconcile("scenario \(scenario.name.value)", result, location: scenario.location, into: &results)
                 let endpoints = mix.indices.map { index in
-                    var recorder = LoadRecorder()
-                    for (request, part) in result.perRequest.enumerated() where owner.indices.contains(request) && owner[request] == index {
-                        recorder.merge(part)
-                    }
-                    return LoadPhase(name: mix[index].prepared.endpoint, load: "share \(mix[index].weight)", result: result, recorder: recorder)
+                    LoadPhase(
+                        name: mix[index].prepared.endpoint, load: "share \(mix[index].weight)", result: result,
+                        recorder: result.perGroup.indices.contains(index) ? result.perGroup[index] : LoadRecorder())
                 }
                 var phase = LoadPhase(
                     name: scenario.name.value, load: Self.describe(scenario), result: result, resources: samples,

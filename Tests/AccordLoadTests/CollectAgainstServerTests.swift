@@ -125,4 +125,32 @@ struct CollectAgainstServerTests {
             #expect(stats.body["jobs"]?["total"]?.intValue.map(Int.init) == result.sent)
         }
     }
+
+    /// An endpoint that sends several requests (here /health under two URLs) is measured as
+    /// one group: its counts are its requests' together, and its per-second p99 is that of all
+    /// its answers, never above the worst of its requests'.
+    @Test func groupsAreMeasuredAsOneEndpoint() async throws {
+        try await Self.withServer { base in
+            let requests = [
+                LoadRequest(request: HTTPRequestSpec(url: base + "/health")),
+                LoadRequest(request: HTTPRequestSpec(url: base + "/health?probe=2")),
+                LoadRequest(request: HTTPRequestSpec(url: base + "/api/v1/queue/stats")),
+            ]
+            var plan = LoadPlan(requests: requests, connections: 3, durationNanoseconds: 1_500_000_000)
+            plan.groups = [0, 0, 1]
+            let result = await LoadRun.run(plan)
+            #expect(result.recorder.errorCount == 0)
+            try #require(result.perGroup.count == 2)
+            let health = result.perGroup[0]
+            #expect(health.completed > 0)
+            #expect(health.completed == result.perRequest[0].completed + result.perRequest[1].completed)
+            #expect(result.perGroup[1].completed == result.perRequest[2].completed)
+            #expect(health.corrected.totalCount == result.perRequest[0].corrected.totalCount + result.perRequest[1].corrected.totalCount)
+            for (index, second) in health.seconds.enumerated() {
+                let parts = [result.perRequest[0].seconds[index], result.perRequest[1].seconds[index]]
+                #expect(second.requests == parts[0].requests + parts[1].requests)
+                #expect(second.p99 <= max(parts[0].p99, parts[1].p99))
+            }
+        }
+    }
 }
