@@ -36,6 +36,15 @@ public struct LoadResult: Sendable {
 /// connections and of the rate, and merges what they measured.
 public enum LoadRun {
     public static func run(_ plan: LoadPlan) async -> LoadResult {
+        // An open model that can never send (a rate of 0 without stages, or not finite) is
+        // refused rather than run as the closed model, which has no pacer either.
+        if case let .open(rate) = plan.model, (plan.stages.isEmpty ? Pacer(rate: rate) : Pacer(stages: plan.stages, from: rate)) == nil {
+            return LoadResult(
+                plan: plan, recorder: LoadRecorder(), perRequest: plan.requests.map { _ in LoadRecorder() }, perGroup: [], sent: 0,
+                wallSeconds: 0, generatorCores: 0, behind: 0, maxLagMilliseconds: 0,
+                setupError: "an open model needs a positive rate, or stages that send requests (rate \(rate))",
+                collected: plan.requests.map { _ in [] })
+        }
         let threads = max(1, min(plan.threads, plan.connections))
         let outcomes: [LoadEngine.Outcome] = await withTaskGroup(of: LoadEngine.Outcome.self) { group in
             for thread in 0..<threads {

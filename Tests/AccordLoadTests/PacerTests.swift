@@ -124,4 +124,17 @@ struct PacerTests {
         #expect(open.durationNanoseconds == 1_000_000_000)
         #expect(open.connections == 8)
     }
+
+    /// An open model that can never send is refused before anything connects, not run as the
+    /// closed model (which would send as fast as answers come). Port 9 (discard) is never
+    /// reached: nothing is sent.
+    @Test(arguments: [0.0, -5, Double.nan, Double.infinity])
+    func anOpenModelWithoutAUsableRateIsRefused(rate: Double) async {
+        let plan = LoadPlan(
+            requests: [(request: .init(url: "http://127.0.0.1:9/"), weight: 1)], connections: 2, durationNanoseconds: 100_000_000,
+            model: .open(rate: rate))
+        let result = await LoadRun.run(plan)
+        #expect(result.sent == 0)
+        #expect(result.setupError?.contains("open model needs a positive rate") == true)
+    }
 }
