@@ -23,7 +23,14 @@ public struct LoadResult: Sendable {
     public var collected: [[String]]
 
     /// Completed requests per second over the run.
-    public var rps: Double { wallSeconds > 0 ? Double(recorder.completed) / min(wallSeconds, Double(plan.durationNanoseconds) / 1e9) : 0 }
+    public var rps: Double { measuredSeconds > 0 ? Double(recorder.completed) / measuredSeconds : 0 }
+
+    /// Requests answered as expected per second over the run: what the server is known to
+    /// have done (failures, refused connections above all, say nothing of its speed).
+    public var answeredRPS: Double { measuredSeconds > 0 ? Double(recorder.succeeded) / measuredSeconds : 0 }
+
+    /// The seconds the rates are over: the planned duration, or less when the run ended early.
+    public var measuredSeconds: Double { min(wallSeconds, Double(plan.durationNanoseconds) / 1e9) }
 
     /// True when the generator, not the server, limited the run: its engines kept their
     /// cores (near) fully busy. The measured throughput is then a floor for the server's.

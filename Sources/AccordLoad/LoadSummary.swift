@@ -18,10 +18,8 @@ public enum LoadSummary {
             if let histogram = recorder.phases[name] { text += "  server \(name)" + String(repeating: " ", count: max(1, 4 - name.count)) + percentiles(histogram) + "\n" }
         }
         text += "  generator  \(format(result.generatorCores * 100, 0))% of a core"
-        // Failures say nothing of what the server can do: the floor counts answers as expected.
-        let answered = Double(recorder.succeeded) / max(Double(plan.durationNanoseconds) / 1e9, 1e-9)
         if result.generatorBound && recorder.succeeded > 0 {
-            text += " — generator-bound: the server does at least \(format(answered, 0)) req/s\n"
+            text += " — generator-bound: the server does at least \(format(result.answeredRPS, 0)) req/s\n"
         } else {
             text += "\n"
         }

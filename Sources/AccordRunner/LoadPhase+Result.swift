@@ -7,7 +7,7 @@ extension LoadPhase {
     /// Requests sent but never answered (still in flight when the drain ended) count as
     /// timeouts of the whole run (`recorder` nil: the run's own).
     init(name: String, load: String, result: LoadResult, recorder: LoadRecorder? = nil, resources: [ResourceSample] = [], endpoints: [LoadPhase] = []) {
-        let seconds = min(result.wallSeconds, Double(result.plan.durationNanoseconds) / 1e9)
+        let seconds = result.measuredSeconds
         let unanswered = recorder == nil ? max(0, result.sent - result.recorder.completed) : 0
         let recorder = recorder ?? result.recorder
         var errors = Dictionary(uniqueKeysWithValues: recorder.errors.map { ($0.key.rawValue, $0.value) })
