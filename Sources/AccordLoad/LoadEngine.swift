@@ -135,25 +135,18 @@ struct LoadEngine {
                 let corrected = (finished - connection.intended) / 1000
                 let uncorrected = (finished - connection.sent) / 1000
                 let second = Int((connection.sent - start) / 1_000_000_000)
-                outcome.recorder.record(correctedMicroseconds: corrected, uncorrectedMicroseconds: uncorrected, error: error, second: second)
+                func note(_ recorder: inout LoadRecorder) {
+                    recorder.record(correctedMicroseconds: corrected, uncorrectedMicroseconds: uncorrected, error: error, second: second)
+                    for phase in connection.phases { recorder.recordPhase(phase.name, microseconds: phase.microseconds) }
+                }
+                note(&outcome.recorder)
                 if let feed = plan.feed, outcome.recorder.seconds.count > published, let closed = outcome.recorder.seconds.last {
                     feed.publish(closed)
                     published = outcome.recorder.seconds.count
                 }
                 // One request in the plan: its recorder is the run's, copied once at the end.
-                if !single {
-                    outcome.perRequest[slot].record(
-                        correctedMicroseconds: corrected, uncorrectedMicroseconds: uncorrected, error: error, second: second)
-                }
-                if !groupOf.isEmpty {
-                    outcome.perGroup[groupOf[slot]].record(
-                        correctedMicroseconds: corrected, uncorrectedMicroseconds: uncorrected, error: error, second: second)
-                }
-                for phase in connection.phases {
-                    outcome.recorder.recordPhase(phase.name, microseconds: phase.microseconds)
-                    if !single { outcome.perRequest[slot].recordPhase(phase.name, microseconds: phase.microseconds) }
-                    if !groupOf.isEmpty { outcome.perGroup[groupOf[slot]].recordPhase(phase.name, microseconds: phase.microseconds) }
-                }
+                if !single { note(&outcome.perRequest[slot]) }
+                if !groupOf.isEmpty { note(&outcome.perGroup[groupOf[slot]]) }
             }
             if let think = plan.thinkNanoseconds {
                 readyAt[index] = finished + UInt64.random(in: think, using: &random)

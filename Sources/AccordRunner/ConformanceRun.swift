@@ -73,7 +73,6 @@ public enum ConformanceRun {
         }
     }
 
-
     public struct Options: Sendable {
         public var specs: [SpecFile]
         public var profile: Profile
