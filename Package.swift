@@ -38,21 +38,35 @@ let package = Package(
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
 
         .target(name: "AccordJSON", swiftSettings: strict),
-        .target(name: "AccordHTTP", dependencies: ["CCurl"], swiftSettings: strict),
+        // Requests and responses as values: what the checks judge, without libcurl.
+        .target(name: "AccordHTTPTypes", swiftSettings: strict),
+        .target(name: "AccordHTTP", dependencies: ["CCurl", "AccordHTTPTypes"], swiftSettings: strict),
         .target(name: "AccordSpec", dependencies: ["AccordJSON", "CYAML"], swiftSettings: strict),
-        .target(name: "AccordChecks", dependencies: ["AccordSpec", "AccordJSON", "AccordHTTP"], swiftSettings: strict),
+        .target(name: "AccordChecks", dependencies: ["AccordSpec", "AccordJSON", "AccordHTTPTypes"], swiftSettings: strict),
         .target(
             name: "AccordLoad",
-            dependencies: ["AccordHTTP", "AccordJSON", "CCurl", .product(name: "Histogram", package: "hdrhistogram-swift")],
+            dependencies: ["AccordHTTP", "AccordHTTPTypes", "AccordJSON", "CCurl", .product(name: "Histogram", package: "hdrhistogram-swift")],
             swiftSettings: strict
         ),
         .target(name: "AccordProbes", dependencies: ["AccordStorage"], swiftSettings: strict),
         .target(name: "AccordResults", dependencies: ["AccordChecks"], swiftSettings: strict),
         .target(name: "AccordReports", dependencies: ["AccordChecks", "AccordJSON", "AccordSpec", "AccordResults"], swiftSettings: strict),
+        // What boots or breaks the world: throwaway PostgreSQL and Redis, the server process,
+        // child processes, ports, the orphan watchdog, scratch directories, health and
+        // resource probes, the fault injector.
+        .target(
+            name: "AccordEnvironment",
+            dependencies: [
+                "AccordHTTP", "AccordHTTPTypes", "AccordSpec", "AccordStorage", "AccordProbes", "AccordResults",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "AccordRunner",
             dependencies: [
-                "AccordSpec", "AccordChecks", "AccordHTTP", "AccordJSON", "AccordProbes", "AccordLoad", "AccordResults",
+                "AccordSpec", "AccordChecks", "AccordHTTP", "AccordHTTPTypes", "AccordJSON", "AccordProbes", "AccordLoad", "AccordResults",
+                "AccordEnvironment",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -84,7 +98,8 @@ let package = Package(
         .executableTarget(
             name: "accord",
             dependencies: [
-                "ControlPlane", "AccordRunner", "AccordSpec", "AccordChecks", "AccordHTTP", "AccordReports", "AccordLoad", "AccordResults",
+                "ControlPlane", "AccordRunner", "AccordEnvironment", "AccordSpec", "AccordChecks", "AccordHTTP", "AccordHTTPTypes", "AccordReports",
+                "AccordLoad", "AccordResults",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -96,16 +111,51 @@ let package = Package(
         .target(name: "FuzzDriver", dependencies: ["CFuzzer"], swiftSettings: strict),
         .executableTarget(name: "FuzzSpecLoader", dependencies: ["FuzzDriver", "AccordSpec"], swiftSettings: strict),
         .executableTarget(name: "FuzzRequestValidation", dependencies: ["FuzzDriver", "ControlPlane", "AccordJSON"], swiftSettings: strict),
+        // What the test targets share: throwaway backends, in-process and child servers, raw
+        // sockets, and the build's own executables (never a hard-coded .build/debug).
+        .target(
+            name: "AccordTestSupport",
+            dependencies: [
+                "ControlPlane", "AccordEnvironment", "AccordStorage", "AccordHTTP", "AccordHTTPTypes", "AccordJSON",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/Support",
+            swiftSettings: strict
+        ),
         .testTarget(name: "AccordJSONTests", dependencies: ["AccordJSON"], swiftSettings: strict),
-        .testTarget(name: "AccordReportsTests", dependencies: ["AccordReports", "AccordResults", "AccordChecks", "AccordSpec", "AccordJSON"], swiftSettings: strict),
-        // AccordRunner only to start `accord serve` as a child process for a real load.
-        .testTarget(name: "AccordLoadTests", dependencies: ["AccordLoad", "AccordHTTP", "AccordJSON", "AccordRunner"], swiftSettings: strict),
         .testTarget(name: "AccordSpecTests", dependencies: ["AccordSpec", "AccordJSON"], swiftSettings: strict),
-        .testTarget(name: "AccordChecksTests", dependencies: ["AccordChecks", "AccordSpec", "AccordJSON", "AccordHTTP"], swiftSettings: strict),
+        .testTarget(name: "AccordChecksTests", dependencies: ["AccordChecks", "AccordSpec", "AccordJSON", "AccordHTTPTypes"], swiftSettings: strict),
+        .testTarget(name: "AccordResultsTests", dependencies: ["AccordResults", "AccordChecks", "AccordSpec", "AccordLoad", "AccordRunner", "AccordEnvironment", "AccordHTTPTypes"], swiftSettings: strict),
+        .testTarget(name: "AccordReportsTests", dependencies: ["AccordReports", "AccordResults", "AccordChecks", "AccordSpec", "AccordJSON"], swiftSettings: strict),
+        .testTarget(
+            name: "AccordLoadTests",
+            dependencies: ["AccordLoad", "AccordHTTP", "AccordHTTPTypes", "AccordJSON", "AccordEnvironment", "AccordTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "AccordStorageTests", dependencies: ["AccordStorage", "AccordTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "AccordEnvironmentTests",
+            dependencies: [
+                "AccordEnvironment", "AccordHTTP", "AccordHTTPTypes", "AccordJSON", "AccordSpec", "AccordStorage", "AccordTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "AccordRunnerTests",
+            dependencies: [
+                "AccordRunner", "AccordEnvironment", "AccordChecks", "AccordSpec", "AccordProbes", "AccordStorage", "ControlPlane",
+                "AccordTestSupport",
+            ],
+            swiftSettings: strict
+        ),
+        // The executables as a user runs them: `accord` and the fuzz targets, as child processes.
+        .testTarget(name: "AccordCommandTests", dependencies: ["AccordResults", "AccordEnvironment", "AccordHTTP", "AccordHTTPTypes", "AccordTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "ControlPlaneTests",
             dependencies: [
-                "ControlPlane", "AccordHTTP", "AccordJSON", "AccordRunner", "AccordStorage", "AccordSpec", "AccordChecks", "AccordResults", "AccordLoad",
+                "ControlPlane", "AccordHTTP", "AccordHTTPTypes", "AccordJSON", "AccordRunner", "AccordStorage", "AccordSpec", "AccordChecks",
+                "AccordLoad", "AccordTestSupport",
             ],
             swiftSettings: strict
         ),

@@ -1,10 +1,10 @@
-import AccordHTTP
+import AccordHTTPTypes
 import AccordSpec
 
 /// Checks over all answers of a `parallel` case: how many distinct values a capture took, how
 /// many answers had a status.
 public enum AggregateEvaluation {
-    public static func evaluate(_ aggregates: [Aggregate], responses: [HTTPResponseData], captures: [[String: String]]) -> [AssertionFailure] {
+    public static func evaluate(_ aggregates: [Aggregate], responses: [ClientResponse], captures: [[String: String]]) -> [AssertionFailure] {
         aggregates.compactMap { aggregate in
             switch aggregate.subject {
             case let .distinct(name):

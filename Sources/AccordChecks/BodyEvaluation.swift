@@ -1,4 +1,4 @@
-import AccordHTTP
+import AccordHTTPTypes
 import AccordJSON
 import AccordSpec
 
@@ -12,7 +12,7 @@ public struct ResponseBody: Sendable {
     let preview: String
 
     /// Parses `response`'s body (strictly, depth at most `JSON.defaultMaxDepth`).
-    public init(_ response: HTTPResponseData) {
+    public init(_ response: ClientResponse) {
         self.init(bytes: response.body)
     }
 

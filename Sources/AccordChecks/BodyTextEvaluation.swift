@@ -1,8 +1,8 @@
-import AccordHTTP
+import AccordHTTPTypes
 
 /// `body_not_contains`: nil when the raw body holds none of `fragments` (compared byte for byte
 /// as UTF-8, case-sensitive); else one failure naming every fragment found.
-public func evaluate(bodyNotContaining fragments: [String], on response: HTTPResponseData) -> CheckFailure? {
+public func evaluate(bodyNotContaining fragments: [String], on response: ClientResponse) -> CheckFailure? {
     let found = fragments.filter { !$0.isEmpty && contains(response.body, Array($0.utf8)) }
     guard !found.isEmpty else { return nil }
     let names = found.map { Rendering.value(.string($0)) }.joined(separator: ", ")

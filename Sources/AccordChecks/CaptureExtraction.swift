@@ -1,11 +1,11 @@
-import AccordHTTP
+import AccordHTTPTypes
 import AccordJSON
 import AccordSpec
 
 /// Takes a case's captures from an answer: the first value a JSONPath selects (strings as
 /// they are, anything else as compact JSON), or a header's value.
 public enum CaptureExtraction {
-    public static func extract(_ captures: [Capture], from response: HTTPResponseData) -> (values: [String: String], failures: [AssertionFailure]) {
+    public static func extract(_ captures: [Capture], from response: ClientResponse) -> (values: [String: String], failures: [AssertionFailure]) {
         var values: [String: String] = [:]
         var failures: [AssertionFailure] = []
         var body: Result<JSON, JSONParseError>?

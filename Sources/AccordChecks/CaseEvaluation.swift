@@ -1,11 +1,11 @@
-import AccordHTTP
+import AccordHTTPTypes
 import AccordSpec
 
 /// Everything `expect:` says, checked against one answer, in the order a reader cares about:
 /// status first, then headers, body assertions, schema, forbidden text and time. Each
 /// failure keeps the spec location of the line that stated it. Pure.
 public enum CaseEvaluation {
-    public static func evaluate(_ expect: Expectations, response: HTTPResponseData) -> [AssertionFailure] {
+    public static func evaluate(_ expect: Expectations, response: ClientResponse) -> [AssertionFailure] {
         var failures: [AssertionFailure] = []
         func add(_ failure: CheckFailure?, at location: SourceLocation) {
             guard let failure else { return }

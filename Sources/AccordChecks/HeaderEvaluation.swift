@@ -1,4 +1,4 @@
-import AccordHTTP
+import AccordHTTPTypes
 import AccordJSON
 import AccordSpec
 
@@ -9,7 +9,7 @@ import AccordSpec
 /// their negations is compared as its text (`Content-Length: 42` means "42"), and `<`, `<=`,
 /// `>`, `>=` read a value that is a JSON number as that number (`Retry-After: {">=": 1}`).
 /// `length` is the length of the value when there is one, else the number of values.
-public func evaluate(_ predicate: Predicate, onHeader name: String, of response: HTTPResponseData) -> CheckFailure? {
+public func evaluate(_ predicate: Predicate, onHeader name: String, of response: ClientResponse) -> CheckFailure? {
     let wanted = name.lowercased()
     let values = response.headers.filter { $0.name.lowercased() == wanted }.map(\.value)
     let subject = Subject(shape: .bySize, label: "header \(name)", nothing: "header \(name) is absent")

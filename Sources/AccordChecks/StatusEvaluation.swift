@@ -1,4 +1,4 @@
-import AccordHTTP
+import AccordHTTPTypes
 import AccordSpec
 
 extension StatusExpectation {
@@ -13,7 +13,7 @@ extension StatusExpectation {
 }
 
 /// `expect.status`: nil when the response's status is accepted.
-public func evaluate(_ expectation: StatusExpectation, on response: HTTPResponseData) -> CheckFailure? {
+public func evaluate(_ expectation: StatusExpectation, on response: ClientResponse) -> CheckFailure? {
     guard !expectation.accepts(response.status) else { return nil }
     return CheckFailure(message: "unexpected status", expected: expectation.description, actual: String(response.status))
 }

@@ -1,8 +1,8 @@
-import AccordHTTP
+import AccordHTTPTypes
 
 /// `max_time`: nil when the response's total time (libcurl's, from the start of the request to
 /// the last byte, in microseconds) is at most `limit` microseconds.
-public func evaluate(maxTimeMicroseconds limit: Int64, on response: HTTPResponseData) -> CheckFailure? {
+public func evaluate(maxTimeMicroseconds limit: Int64, on response: ClientResponse) -> CheckFailure? {
     let total = response.timing.total
     guard total > limit else { return nil }
     return CheckFailure(
@@ -11,7 +11,7 @@ public func evaluate(maxTimeMicroseconds limit: Int64, on response: HTTPResponse
 }
 
 /// `max_time` as a `Duration` (whole microseconds count; anything finer is dropped).
-public func evaluate(maxTime limit: Duration, on response: HTTPResponseData) -> CheckFailure? {
+public func evaluate(maxTime limit: Duration, on response: ClientResponse) -> CheckFailure? {
     evaluate(maxTimeMicroseconds: microseconds(limit), on: response)
 }
 

@@ -1,3 +1,4 @@
+import AccordHTTPTypes
 import CCurl
 
 #if canImport(Glibc)
@@ -56,7 +57,7 @@ public final class CurlEasy {
 
     /// Sets every option of `request` on the handle (after a reset, which keeps the
     /// connection cache), ready for `curl_easy_perform` or a multi handle.
-    func configure(_ request: HTTPRequestSpec) throws(HTTPClientError) {
+    func configure(_ request: ClientRequest) throws(HTTPClientError) {
         curl_easy_reset(handle)
         sink.reset()
         headerList = nil
@@ -107,11 +108,11 @@ public final class CurlEasy {
     }
 
     /// The response after a successful transfer on this handle.
-    func response() -> HTTPResponseData {
+    func response() -> ClientResponse {
         var status = 0
         var code: Int = 0
         if accord_curl_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &code) == CURLE_OK { status = code }
-        return HTTPResponseData(status: status, headers: sink.headers, body: sink.body, timing: timing())
+        return ClientResponse(status: status, headers: sink.headers, body: sink.body, timing: timing())
     }
 
     func timing() -> HTTPTiming {
@@ -126,7 +127,7 @@ public final class CurlEasy {
     }
 
     /// Maps a finished transfer's code to a response or a typed error.
-    func outcome(_ code: CURLcode, timeoutMilliseconds: Int) -> Result<HTTPResponseData, HTTPClientError> {
+    func outcome(_ code: CURLcode, timeoutMilliseconds: Int) -> Result<ClientResponse, HTTPClientError> {
         switch code {
         case CURLE_OK:
             return .success(response())
@@ -140,7 +141,7 @@ public final class CurlEasy {
     }
 
     /// Performs `request` and blocks until the response is complete.
-    public func perform(_ request: HTTPRequestSpec) -> Result<HTTPResponseData, HTTPClientError> {
+    public func perform(_ request: ClientRequest) -> Result<ClientResponse, HTTPClientError> {
         do throws(HTTPClientError) {
             try configure(request)
         } catch {

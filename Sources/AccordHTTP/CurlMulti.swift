@@ -1,3 +1,4 @@
+import AccordHTTPTypes
 import CCurl
 import Foundation
 
@@ -18,8 +19,8 @@ public final class CurlMulti {
 
     /// Sends every request at the same time (one connection each) and blocks until all are
     /// answered or failed; results come back in the order of `requests`.
-    public func performAll(_ requests: [HTTPRequestSpec]) -> [Result<HTTPResponseData, HTTPClientError>] {
-        var results = [Result<HTTPResponseData, HTTPClientError>](repeating: .failure(.setup("not run")), count: requests.count)
+    public func performAll(_ requests: [ClientRequest]) -> [Result<ClientResponse, HTTPClientError>] {
+        var results = [Result<ClientResponse, HTTPClientError>](repeating: .failure(.setup("not run")), count: requests.count)
         var easies: [CurlEasy] = []
         var indexByHandle: [UnsafeMutableRawPointer: Int] = [:]
         for (index, request) in requests.enumerated() {
@@ -57,7 +58,7 @@ public final class CurlMulti {
 /// pool nor an event loop ever waits on the network.
 public enum BlockingHTTP {
     /// Performs one request on a fresh handle.
-    public static func perform(_ request: HTTPRequestSpec) async -> Result<HTTPResponseData, HTTPClientError> {
+    public static func perform(_ request: ClientRequest) async -> Result<ClientResponse, HTTPClientError> {
         await onThread {
             do throws(HTTPClientError) {
                 return try CurlEasy().perform(request)
@@ -68,7 +69,7 @@ public enum BlockingHTTP {
     }
 
     /// Performs all requests concurrently (see `CurlMulti.performAll`).
-    public static func performAll(_ requests: [HTTPRequestSpec]) async -> [Result<HTTPResponseData, HTTPClientError>] {
+    public static func performAll(_ requests: [ClientRequest]) async -> [Result<ClientResponse, HTTPClientError>] {
         await onThread {
             do throws(HTTPClientError) {
                 return try CurlMulti().performAll(requests)

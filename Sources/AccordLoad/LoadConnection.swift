@@ -1,4 +1,5 @@
 import AccordHTTP
+import AccordHTTPTypes
 import CCurl
 
 /// One keep-alive connection of the load engine: an easy handle owned for the whole run and

@@ -1,4 +1,5 @@
 import AccordHTTP
+import AccordHTTPTypes
 
 /// What to send, how hard, and for how long.
 public struct LoadPlan: Sendable {
@@ -67,7 +68,7 @@ public struct LoadPlan: Sendable {
     /// Requests as (request, weight) pairs, each expecting a status in 200..<400 and collecting
     /// nothing.
     public init(
-        requests: [(request: HTTPRequestSpec, weight: Int)], connections: Int, durationNanoseconds: UInt64, model: Model = .closed,
+        requests: [(request: ClientRequest, weight: Int)], connections: Int, durationNanoseconds: UInt64, model: Model = .closed,
         threads: Int = 1, thinkNanoseconds: ClosedRange<UInt64>? = nil, spawnRate: Double? = nil
     ) {
         self.init(

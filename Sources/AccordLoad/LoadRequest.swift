@@ -1,9 +1,10 @@
 import AccordHTTP
+import AccordHTTPTypes
 
 /// One request of a load plan: what to send, how often relative to the others, which statuses
 /// count as answered as expected, and what to keep from its answers.
 public struct LoadRequest: Sendable {
-    public var request: HTTPRequestSpec
+    public var request: ClientRequest
     /// Relative frequency in the plan's mix (0 never sends it).
     public var weight: Int
     /// The status expectation: an answer whose status this refuses counts as a `.status` error
@@ -15,7 +16,7 @@ public struct LoadRequest: Sendable {
     public var collect: String?
 
     public init(
-        request: HTTPRequestSpec, weight: Int = 1, accepts: @escaping @Sendable (Int) -> Bool = LoadRequest.redirectsOrSuccesses,
+        request: ClientRequest, weight: Int = 1, accepts: @escaping @Sendable (Int) -> Bool = LoadRequest.redirectsOrSuccesses,
         collect: String? = nil
     ) {
         self.request = request

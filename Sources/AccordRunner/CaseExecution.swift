@@ -1,5 +1,6 @@
 import AccordChecks
 import AccordHTTP
+import AccordHTTPTypes
 import AccordJSON
 import AccordProbes
 import AccordSpec
@@ -22,7 +23,7 @@ struct CaseExecution {
     mutating func run() async -> CaseResult {
         let placeholder = CaseResult(name: "", location: specCase.name.location, outcome: .error)
         // 1. Render the request once (a parallel case sends N copies of the same request).
-        let request: HTTPRequestSpec
+        let request: ClientRequest
         do {
             request = try RequestRendering.render(specCase.request, target: runner.options.target, context: runner.renderContext(variables))
         } catch {
@@ -40,7 +41,7 @@ struct CaseExecution {
 
         // 3. Send.
         let outcomes = await runner.send(Array(repeating: request, count: specCase.parallel))
-        var responses: [HTTPResponseData] = []
+        var responses: [ClientResponse] = []
         for outcome in outcomes {
             switch outcome {
             case let .success(response): responses.append(response)
@@ -153,14 +154,14 @@ enum URLEncoding {
 enum Transcript {
     static let limit = 2048
 
-    static func request(_ request: HTTPRequestSpec, count: Int) -> String {
+    static func request(_ request: ClientRequest, count: Int) -> String {
         var text = "\(request.method) \(request.url)\(count > 1 ? "  (×\(count) at once)" : "")\n"
         for header in request.headers { text += "\(header.name): \(header.value)\n" }
         if let body = request.body, !body.isEmpty { text += "\n" + excerpt(body) + "\n" }
         return text
     }
 
-    static func response(_ response: HTTPResponseData) -> String {
+    static func response(_ response: ClientResponse) -> String {
         var text = "\n< \(response.status)\n"
         for header in response.headers { text += "< \(header.name): \(header.value)\n" }
         if !response.body.isEmpty { text += "\n" + excerpt(response.body) + "\n" }

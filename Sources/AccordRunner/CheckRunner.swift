@@ -1,5 +1,7 @@
+import AccordEnvironment
 import AccordChecks
 import AccordHTTP
+import AccordHTTPTypes
 import AccordJSON
 import AccordProbes
 import AccordSpec
@@ -100,7 +102,7 @@ public final class CheckRunner: Sendable {
 
     /// Sends `requests` (one, or N identical for a parallel case) and records an unreachable
     /// target on the first refused connection.
-    func send(_ requests: [HTTPRequestSpec]) async -> [Result<HTTPResponseData, HTTPClientError>] {
+    func send(_ requests: [ClientRequest]) async -> [Result<ClientResponse, HTTPClientError>] {
         let results = requests.count == 1 ? [await BlockingHTTP.perform(requests[0])] : await BlockingHTTP.performAll(requests)
         if results.contains(where: { (try? $0.get()) != nil }) { contacted.withLock { $0 = true } }
         if !contacted.withLock({ $0 }) {

@@ -1,5 +1,7 @@
+import AccordEnvironment
 import AccordChecks
 import AccordHTTP
+import AccordHTTPTypes
 import AccordJSON
 import AccordLoad
 import AccordProbes
@@ -42,7 +44,7 @@ struct LoadSession {
     /// One endpoint's requests, ready for a plan: one, or one per pooled job id.
     struct Prepared {
         var endpoint: String
-        var requests: [HTTPRequestSpec]
+        var requests: [ClientRequest]
         var accepts: @Sendable (Int) -> Bool
         var createsJobs: Bool
     }
@@ -60,7 +62,7 @@ struct LoadSession {
             if pool == nil { pool = await createJobs(spec: spec, count: poolSize) }
             let ids = pool ?? []
             if !ids.isEmpty {
-                let requests = try ids.map { id -> HTTPRequestSpec in
+                let requests = try ids.map { id -> ClientRequest in
                     variables["job_id"] = id
                     return try RequestRendering.render(endpoint.request, target: target, context: renderer.renderContext(variables))
                 }

@@ -1,10 +1,11 @@
 import AccordHTTP
+import AccordHTTPTypes
 import AccordSpec
 
 /// A request template made concrete: templates rendered, the query encoded, a JSON body
 /// serialized with its Content-Type. Shared by the checks and the load phases.
 enum RequestRendering {
-    static func render(_ template: RequestTemplate, target: String, context: RenderContext) throws -> HTTPRequestSpec {
+    static func render(_ template: RequestTemplate, target: String, context: RenderContext) throws -> ClientRequest {
         var url = target + (try template.path.render(context))
         if !template.query.isEmpty {
             let pairs = try template.query.map { "\(URLEncoding.queryComponent($0.name))=\(URLEncoding.queryComponent(try $0.value.render(context)))" }
@@ -23,6 +24,6 @@ enum RequestRendering {
         case nil:
             break
         }
-        return HTTPRequestSpec(method: template.method, url: url, headers: headers, body: body, timeoutMilliseconds: template.timeoutMilliseconds)
+        return ClientRequest(method: template.method, url: url, headers: headers, body: body, timeoutMilliseconds: template.timeoutMilliseconds)
     }
 }

@@ -1,4 +1,6 @@
+import AccordEnvironment
 import AccordHTTP
+import AccordHTTPTypes
 import AccordLoad
 import AccordRunner
 import ArgumentParser
@@ -110,7 +112,7 @@ struct Load: AsyncParsableCommand {
             let value = header[colon...].dropFirst().drop { $0 == " " }
             return (name: String(header[..<colon]), value: String(value))
         }
-        let request = HTTPRequestSpec(
+        let request = ClientRequest(
             method: method.uppercased(), url: url, headers: parsedHeaders, body: body.map { Array($0.utf8) },
             timeoutMilliseconds: DurationText.milliseconds(timeout) ?? 10_000)
         var plan = LoadPlan(

@@ -1,3 +1,4 @@
+import AccordEnvironment
 import AccordChecks
 import AccordLoad
 import AccordReports

@@ -1,3 +1,4 @@
+import AccordEnvironment
 import AccordLoad
 import ArgumentParser
 import ControlPlane

@@ -1,13 +1,13 @@
 import AccordChecks
-import AccordHTTP
+import AccordHTTPTypes
 import AccordJSON
 import AccordSpec
 import Testing
 
 private func response(
     status: Int = 201, headers: [(name: String, value: String)] = [], body: String = "", totalMicroseconds: Int64 = 0
-) -> HTTPResponseData {
-    HTTPResponseData(status: status, headers: headers, body: Array(body.utf8), timing: HTTPTiming(total: totalMicroseconds))
+) -> ClientResponse {
+    ClientResponse(status: status, headers: headers, body: Array(body.utf8), timing: HTTPTiming(total: totalMicroseconds))
 }
 
 private let headerResponse = response(headers: [

@@ -1,7 +1,9 @@
+import AccordTestSupport
 import AccordHTTP
+import AccordHTTPTypes
 import AccordJSON
 import AccordLoad
-import AccordRunner
+import AccordEnvironment
 import Foundation
 import Testing
 
@@ -9,11 +11,7 @@ import Testing
 /// process): what the engine collects and checks must match what the server holds.
 @Suite("Load engine against accord serve", .serialized)
 struct CollectAgainstServerTests {
-    /// The `accord` binary built next to this test bundle.
-    static var executable: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent(".build/debug/accord").path
-    }
+    static var executable: String { Executables.accord.path }
 
     static func withServer<T>(_ body: (String) async throws -> T) async throws -> T {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("accord-load-tests-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).log").path
@@ -30,16 +28,16 @@ struct CollectAgainstServerTests {
     }
 
     static func get(_ url: String) async throws -> (status: Int, body: JSON) {
-        let response = try await BlockingHTTP.perform(HTTPRequestSpec(url: url)).get()
+        let response = try await BlockingHTTP.perform(ClientRequest(url: url)).get()
         return (response.status, try JSON.parse(bytes: response.body))
     }
 
     @Test func collectedJobIdsAreExactlyTheJobsTheServerHolds() async throws {
         try await Self.withServer { base in
             let create = LoadRequest(
-                request: HTTPRequestSpec(method: "POST", url: base + "/api/v1/jobs?domain=load.example&url=https://load.example/&job_type=t"),
+                request: ClientRequest(method: "POST", url: base + "/api/v1/jobs?domain=load.example&url=https://load.example/&job_type=t"),
                 weight: 1, accepts: { $0 == 201 }, collect: "job_id")
-            let health = LoadRequest(request: HTTPRequestSpec(url: base + "/health"), weight: 1)
+            let health = LoadRequest(request: ClientRequest(url: base + "/health"), weight: 1)
             var plan = LoadPlan(requests: [create, health], connections: 4, durationNanoseconds: 500_000_000)
             plan.serverTiming = true
             let result = await LoadRun.run(plan)
@@ -69,7 +67,7 @@ struct CollectAgainstServerTests {
         try await Self.withServer { base in
             // /health answers 200: a load that expects 204 fails every answer, and since none is
             // accepted none is collected.
-            let health = LoadRequest(request: HTTPRequestSpec(url: base + "/health"), weight: 1, accepts: { $0 == 204 }, collect: "status")
+            let health = LoadRequest(request: ClientRequest(url: base + "/health"), weight: 1, accepts: { $0 == 204 }, collect: "status")
             let plan = LoadPlan(requests: [health], connections: 2, durationNanoseconds: 300_000_000)
             let result = await LoadRun.run(plan)
             #expect(result.recorder.completed > 0)
@@ -81,7 +79,7 @@ struct CollectAgainstServerTests {
 
     @Test func theDefaultExpectationCollectsAFieldOfEveryAnswer() async throws {
         try await Self.withServer { base in
-            let health = LoadRequest(request: HTTPRequestSpec(url: base + "/health"), collect: "status")
+            let health = LoadRequest(request: ClientRequest(url: base + "/health"), collect: "status")
             let plan = LoadPlan(requests: [health], connections: 2, durationNanoseconds: 300_000_000)
             let result = await LoadRun.run(plan)
             #expect(result.recorder.errorCount == 0)
@@ -94,7 +92,7 @@ struct CollectAgainstServerTests {
         try await Self.withServer { base in
             // 0 → 200 req/s over 0.3 s, back to 0 over 0.3 s: 60 arrivals, plus request 0 at once.
             var plan = LoadPlan(
-                requests: [(request: HTTPRequestSpec(url: base + "/health"), weight: 1)], connections: 8, durationNanoseconds: 1,
+                requests: [(request: ClientRequest(url: base + "/health"), weight: 1)], connections: 8, durationNanoseconds: 1,
                 model: .open(rate: 0))
             plan.stages = [Stage(durationNanoseconds: 300_000_000, target: 200), Stage(durationNanoseconds: 300_000_000, target: 0)]
             let result = await LoadRun.run(plan)
@@ -110,7 +108,7 @@ struct CollectAgainstServerTests {
     @Test func connectionsAcrossSeveralMultiHandlesAreAllAnswered() async throws {
         try await Self.withServer { base in
             let create = LoadRequest(
-                request: HTTPRequestSpec(method: "POST", url: base + "/api/v1/jobs?domain=shards.example&url=https://shards.example/&job_type=t"),
+                request: ClientRequest(method: "POST", url: base + "/api/v1/jobs?domain=shards.example&url=https://shards.example/&job_type=t"),
                 accepts: { $0 == 201 }, collect: "job_id")
             // 21 connections: shards of 8, 8 and 5.
             let plan = LoadPlan(requests: [create], connections: 21, durationNanoseconds: 500_000_000)
@@ -132,9 +130,9 @@ struct CollectAgainstServerTests {
     @Test func groupsAreMeasuredAsOneEndpoint() async throws {
         try await Self.withServer { base in
             let requests = [
-                LoadRequest(request: HTTPRequestSpec(url: base + "/health")),
-                LoadRequest(request: HTTPRequestSpec(url: base + "/health?probe=2")),
-                LoadRequest(request: HTTPRequestSpec(url: base + "/api/v1/queue/stats")),
+                LoadRequest(request: ClientRequest(url: base + "/health")),
+                LoadRequest(request: ClientRequest(url: base + "/health?probe=2")),
+                LoadRequest(request: ClientRequest(url: base + "/api/v1/queue/stats")),
             ]
             var plan = LoadPlan(requests: requests, connections: 3, durationNanoseconds: 1_500_000_000)
             plan.groups = [0, 0, 1]

@@ -1,4 +1,6 @@
+import AccordTestSupport
 import AccordHTTP
+import AccordHTTPTypes
 import AccordLoad
 import Foundation
 import Synchronization
@@ -49,13 +51,13 @@ struct EngineRequestTests {
         var firstRequest: String? { first.withLock { $0 } }
     }
 
-    static func load(_ request: HTTPRequestSpec) async -> LoadResult {
+    static func load(_ request: ClientRequest) async -> LoadResult {
         await LoadRun.run(LoadPlan(requests: [LoadRequest(request: request)], connections: 1, durationNanoseconds: 200_000_000))
     }
 
     @Test func aGetCarriesHostAndItsOwnHeadersOnly() async throws {
         let responder = try Responder()
-        let result = await Self.load(HTTPRequestSpec(url: "http://127.0.0.1:\(responder.port)/health", headers: [(name: "X-Trace", value: "load")]))
+        let result = await Self.load(ClientRequest(url: "http://127.0.0.1:\(responder.port)/health", headers: [(name: "X-Trace", value: "load")]))
         #expect(result.recorder.completed > 0 && result.recorder.errorCount == 0)
         let request = try #require(responder.firstRequest)
         let lines = request.split(separator: "\r\n").map(String.init)
@@ -65,7 +67,7 @@ struct EngineRequestTests {
 
     @Test func anAcceptTheRequestSetsIsSent() async throws {
         let responder = try Responder()
-        let result = await Self.load(HTTPRequestSpec(url: "http://127.0.0.1:\(responder.port)/", headers: [(name: "accept", value: "application/json")]))
+        let result = await Self.load(ClientRequest(url: "http://127.0.0.1:\(responder.port)/", headers: [(name: "accept", value: "application/json")]))
         #expect(result.recorder.errorCount == 0)
         let request = try #require(responder.firstRequest)
         #expect(request.contains("\r\naccept: application/json\r\n"))

@@ -1,4 +1,6 @@
+import AccordTestSupport
 import AccordHTTP
+import AccordHTTPTypes
 import AccordLoad
 import Testing
 
@@ -10,7 +12,7 @@ import Testing
 struct EngineTimeoutTests {
     @Test func unansweredRequestsEndAsTimeoutsAtTheirLimit() async throws {
         let listener = try LoopbackListener()
-        let request = HTTPRequestSpec(url: "http://127.0.0.1:\(listener.port)/never", timeoutMilliseconds: 150)
+        let request = ClientRequest(url: "http://127.0.0.1:\(listener.port)/never", timeoutMilliseconds: 150)
         let plan = LoadPlan(requests: [LoadRequest(request: request)], connections: 2, durationNanoseconds: 700_000_000)
         let result = await LoadRun.run(plan)
         #expect(result.setupError == nil)
@@ -26,7 +28,7 @@ struct EngineTimeoutTests {
 
     @Test func aRequestWithoutALimitIsNotTimedOut() async throws {
         let listener = try LoopbackListener()
-        let request = HTTPRequestSpec(url: "http://127.0.0.1:\(listener.port)/never", timeoutMilliseconds: 0)
+        let request = ClientRequest(url: "http://127.0.0.1:\(listener.port)/never", timeoutMilliseconds: 0)
         let plan = LoadPlan(requests: [LoadRequest(request: request)], connections: 1, durationNanoseconds: 300_000_000)
         let result = await LoadRun.run(plan)
         // One request went, nothing came back, and no limit ended it: it is still unanswered

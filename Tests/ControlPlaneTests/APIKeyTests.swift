@@ -1,3 +1,4 @@
+import AccordTestSupport
 import AccordChecks
 import AccordRunner
 import AccordSpec

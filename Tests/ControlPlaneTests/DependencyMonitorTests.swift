@@ -1,3 +1,4 @@
+import AccordTestSupport
 import ControlPlane
 import Synchronization
 import Testing

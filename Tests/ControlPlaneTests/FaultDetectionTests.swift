@@ -1,3 +1,4 @@
+import AccordTestSupport
 import AccordChecks
 import AccordRunner
 import AccordSpec
@@ -11,7 +12,7 @@ import Testing
 /// and against a correct server nothing fails. `ACCORD_RECORD=1` rewrites the lists.
 @Suite("Specs catch injected faults", .serialized)
 struct FaultDetectionTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = Executables.repositoryRoot
 
     static func specs() throws -> [SpecFile] {
         let (files, missing) = SpecFiles.discover([root.appendingPathComponent("specs").path])

@@ -1,4 +1,6 @@
+import AccordTestSupport
 import AccordHTTP
+import AccordHTTPTypes
 import AccordJSON
 import ControlPlane
 import Foundation
@@ -19,8 +21,8 @@ struct GroupCommitTests {
         return config
     }
 
-    static func create(_ baseURL: String, _ query: String, body: String = "{}") -> HTTPRequestSpec {
-        HTTPRequestSpec(
+    static func create(_ baseURL: String, _ query: String, body: String = "{}") -> ClientRequest {
+        ClientRequest(
             method: "POST", url: baseURL + "/api/v1/jobs?" + query, headers: [("Content-Type", "application/json")],
             body: Array(body.utf8), timeoutMilliseconds: 60_000)
     }
@@ -66,7 +68,7 @@ struct GroupCommitTests {
             // 200 requests in batches of 50, two batches committing at once: 100 without a key,
             // and 100 over 20 keys that every batch holds in a different order.
             try await TestServer.with(Self.config(backends, batchSize: 50)) { server in
-                var requests: [HTTPRequestSpec] = []
+                var requests: [ClientRequest] = []
                 for index in 0..<200 {
                     let query = "domain=m.example&url=https://m.example/&job_type=t&priority=\(index % 4)"
                     let key = index % 2 == 0 ? "&idempotency_key=key-\((index / 2 * 7) % 20)" : ""
@@ -142,7 +144,7 @@ struct GroupCommitTests {
                 // 30 lookups in one query: each job several times, and unknown ids.
                 let unknown = JobID.random()
                 let asked = (0..<30).map { $0 % 5 == 4 ? unknown : ids[$0 % 4] }
-                let requests = asked.map { HTTPRequestSpec(url: server.baseURL + "/api/v1/jobs/\($0)", timeoutMilliseconds: 60_000) }
+                let requests = asked.map { ClientRequest(url: server.baseURL + "/api/v1/jobs/\($0)", timeoutMilliseconds: 60_000) }
                 let responses = try await BlockingHTTP.performAll(requests).map { try $0.get() }
                 #expect(try await Self.metric(server, #"accord_batch_size_bucket{batch="read",le="32"}"#) == 1)
                 for (id, response) in zip(asked, responses) {

@@ -1,4 +1,6 @@
+import AccordTestSupport
 import AccordHTTP
+import AccordHTTPTypes
 import AccordLoad
 import Testing
 
@@ -8,7 +10,7 @@ import Testing
 struct LoadAgainstServerTests {
     @Test func everyCompletedCreateIsAJobTheServerHas() async throws {
         try await TestServer.with { server in
-            let create = HTTPRequestSpec(
+            let create = ClientRequest(
                 method: "POST", url: server.baseURL + "/api/v1/jobs?domain=load.example&url=https://load.example/&job_type=t")
             let plan = LoadPlan(requests: [(request: create, weight: 1)], connections: 4, durationNanoseconds: 1_000_000_000)
             let result = await LoadRun.run(plan)
@@ -25,8 +27,8 @@ struct LoadAgainstServerTests {
 
     @Test func aMixIsSentInItsProportionsAndMeasuredPerEndpoint() async throws {
         try await TestServer.with { server in
-            let health = HTTPRequestSpec(url: server.baseURL + "/health")
-            let stats = HTTPRequestSpec(url: server.baseURL + "/api/v1/queue/stats")
+            let health = ClientRequest(url: server.baseURL + "/health")
+            let stats = ClientRequest(url: server.baseURL + "/api/v1/queue/stats")
             let plan = LoadPlan(
                 requests: [(request: health, weight: 3), (request: stats, weight: 1)], connections: 2,
                 durationNanoseconds: 500_000_000)
@@ -40,7 +42,7 @@ struct LoadAgainstServerTests {
 
     @Test func usersWithThinkTimeSendLessThanUsersWithout() async throws {
         try await TestServer.with { server in
-            let health = HTTPRequestSpec(url: server.baseURL + "/health")
+            let health = ClientRequest(url: server.baseURL + "/health")
             var plan = LoadPlan(requests: [(request: health, weight: 1)], connections: 2, durationNanoseconds: 500_000_000)
             plan.thinkNanoseconds = 200_000_000...200_000_000
             let result = await LoadRun.run(plan)

@@ -1,3 +1,4 @@
+import AccordTestSupport
 import Testing
 
 /// `GET /metrics` in Prometheus's text format, and HEAD on the probe routes.

@@ -1,5 +1,7 @@
+import AccordTestSupport
 import AccordStorage
 import AccordHTTP
+import AccordHTTPTypes
 import AccordJSON
 import ControlPlane
 import Testing
@@ -61,7 +63,7 @@ struct PostgresRedisTests {
     @Test func fiftyConcurrentCreatesWithOneKeyMakeOneJob() async throws {
         try await Backends.with { backends in
             try await TestServer.with(backends.serverConfig) { server in
-                let request = HTTPRequestSpec(
+                let request = ClientRequest(
                     method: "POST",
                     url: server.baseURL + "/api/v1/jobs?domain=race.example&url=https://race.example/&job_type=t&idempotency_key=race-1",
                     headers: [("Content-Type", "application/json")], body: Array(#"{"k": 1}"#.utf8))

@@ -1,3 +1,4 @@
+import AccordTestSupport
 import AccordJSON
 import ControlPlane
 import Testing
