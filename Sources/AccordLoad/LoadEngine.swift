@@ -4,10 +4,12 @@ import CCurl
 import Foundation
 
 /// One event loop on a libcurl multi handle (`curl_multi_socket_action` over our own epoll set,
-/// see `SocketLoop`), driving `connections` keep-alive connections:
-/// closed model (each connection sends again as soon as it is answered) or open model
-/// (requests due by the pacer go out on free connections; when none is free they wait, and
-/// their latency still counts from the intended time). Runs on the calling thread.
+/// see `SocketLoop`), driving `connections` keep-alive connections. When requests go is the
+/// arrival model's to say (`ArrivalModel`): closed (`ClosedArrivals`: each connection sends
+/// again as soon as it is answered), closed with users (`UserArrivals`: ramp-up, think time,
+/// stages) or open (`OpenArrivals`: requests due by the pacer go out on free connections;
+/// when none is free they wait, and their latency still counts from the intended time). The
+/// engine only moves bytes, times answers and records them. Runs on the calling thread.
 struct LoadEngine {
     let plan: LoadPlan
     let connections: Int
@@ -41,7 +43,34 @@ struct LoadEngine {
         var collected: [[String]] = []
     }
 
+    /// Runs the plan under its arrival model: open with a pacer; closed with users when the
+    /// plan has a think time, a spawn rate or stages of users; plain closed otherwise.
     func run() -> Outcome {
+        if let pacer {
+            var arrivals = OpenArrivals(pacer: pacer)
+            var outcome = run(&arrivals)
+            // A run that never started sent nothing it owed: nothing is behind.
+            if outcome.setupError == nil {
+                outcome.maxLag = arrivals.maxLag
+                outcome.saturatedTicks = arrivals.saturatedTicks
+                outcome.behind = arrivals.behind(duration: plan.durationNanoseconds, sent: outcome.sent)
+            }
+            return outcome
+        }
+        if plan.thinkNanoseconds == nil && plan.spawnRate == nil && users == nil {
+            var arrivals = ClosedArrivals()
+            return run(&arrivals)
+        }
+        var arrivals = UserArrivals(users: connections, think: plan.thinkNanoseconds, spawnRate: plan.spawnRate, stages: users)
+        return run(&arrivals)
+    }
+
+    /// The event loop, generic over the arrival model so that its calls are direct (specialised
+    /// per model, no existential in the hot loop). Each turn: end requests past their time
+    /// limit, ask the model which idle connections send now and launch them, sleep in epoll
+    /// until a socket, libcurl's timer, a time limit or the model's next due time, then finish
+    /// the transfers libcurl reports done.
+    private func run<Arrivals: ArrivalModel>(_ arrivals: inout Arrivals) -> Outcome {
         var outcome = Outcome()
         guard let loop = SocketLoop() else {
             outcome.setupError = "epoll_create1 failed"
@@ -81,10 +110,7 @@ struct LoadEngine {
         let groupOf = plan.groups.count == plan.requests.count ? plan.groups.map { max(0, $0) } : []
         outcome.perGroup = [LoadRecorder](repeating: LoadRecorder(), count: groupOf.isEmpty ? 0 : (groupOf.max() ?? 0) + 1)
         outcome.collected = plan.requests.map { _ in [] }
-        // Closed model with users: when each connection may send next (ramp-up, think time).
-        var readyAt = [UInt64](repeating: 0, count: pool.count)
         var slotOf = [Int](repeating: 0, count: pool.count)
-        var random = SystemRandomNumberGenerator()
         let schedule = plan.schedule
         guard !schedule.isEmpty else {
             outcome.setupError = "the plan has no request with a positive weight"
@@ -93,9 +119,6 @@ struct LoadEngine {
         let cpuStart = MonotonicClock.threadCPU()
         let start = MonotonicClock.now()
         let end = start + plan.durationNanoseconds
-        if let spawnRate = plan.spawnRate, spawnRate > 0, pacer == nil, users == nil {
-            for index in pool.indices { readyAt[index] = start + UInt64(Double(index) / spawnRate * 1e9) }
-        }
         var inFlight = 0
         // Seconds of the recorder already published to the plan's live feed.
         var published = 0
@@ -148,15 +171,16 @@ struct LoadEngine {
                 if !single { note(&outcome.perRequest[slot]) }
                 if !groupOf.isEmpty { note(&outcome.perGroup[groupOf[slot]]) }
             }
-            if let think = plan.thinkNanoseconds {
-                readyAt[index] = finished + UInt64.random(in: think, using: &random)
-            }
+            arrivals.finished(index, at: finished - start)
             idle.append(index)
         }
 
         // Transfers libcurl reported finished in one turn (kept, not reallocated, between turns).
         var done: [(easy: UnsafeMutableRawPointer, code: CURLcode)] = []
         done.reserveCapacity(connections)
+        // The connections the model releases in one turn (kept too; never more than are idle).
+        var launches: [Arrival] = []
+        launches.reserveCapacity(connections)
         while true {
             let now = MonotonicClock.now()
             // Requests past their time limit end as timeouts, their connections closed.
@@ -176,45 +200,16 @@ struct LoadEngine {
             // Drain: after the end, give answers in flight up to 2 s more, then stop.
             if !sending && now > end + 2_000_000_000 { break }
             if sending {
-                let elapsed = now - start
-                if let pacer {
-                    var due = pacer.due(elapsed: elapsed, sent: outcome.sent)
-                    if due > 0 && idle.isEmpty { outcome.saturatedTicks += 1 }
-                    while due > 0, let index = idle.popLast() {
-                        // Due, so intended by now (the clamp only absorbs float rounding).
-                        let intended = start + min(pacer.intendedTime(of: outcome.sent), elapsed)
-                        outcome.maxLag = max(outcome.maxLag, now > intended ? now - intended : 0)
-                        launch(index, intended: intended, now: now)
-                        due -= 1
-                    }
-                } else if plan.thinkNanoseconds == nil && plan.spawnRate == nil && users == nil {
-                    while let index = idle.popLast() { launch(index, intended: now, now: now) }
-                } else {
-                    // Users whose ramp-up or think time is over send their next request; with
-                    // stages, only the first `active` users are on.
-                    let active = users.map { Int($0.target(at: elapsed).rounded()) } ?? pool.count
-                    var waiting: [Int] = []
-                    while let index = idle.popLast() {
-                        if readyAt[index] <= now && index < active { launch(index, intended: now, now: now) } else { waiting.append(index) }
-                    }
-                    idle = waiting
-                }
+                launches.removeAll(keepingCapacity: true)
+                arrivals.release(elapsed: now - start, sent: outcome.sent, idle: &idle, into: &launches)
+                for arrival in launches { launch(arrival.connection, intended: start + arrival.intended, now: now) }
             }
-            // Sleep in epoll until a socket is ready, libcurl's timer fires or the next request
-            // is due; a newly added transfer sets libcurl's timer to now, so it starts at once.
+            // Sleep in epoll until a socket is ready, libcurl's timer fires or the model has a
+            // request due; a newly added transfer sets libcurl's timer to now, so it starts at once.
             var timeout: UInt64 = 100_000_000
             if sending && !idle.isEmpty {
                 let current = MonotonicClock.now()
-                if let pacer {
-                    timeout = min(pacer.wait(elapsed: current - start, sent: outcome.sent), timeout)
-                } else if plan.thinkNanoseconds != nil || plan.spawnRate != nil || users != nil {
-                    let next = idle.map { readyAt[$0] }.min() ?? current
-                    timeout = min(next > current ? next - current : 0, timeout)
-                    // Ramping users: look again soon for users the stage switches on.
-                    if users != nil { timeout = min(timeout, 10_000_000) }
-                } else {
-                    timeout = 0
-                }
+                timeout = min(arrivals.wait(elapsed: current - start, sent: outcome.sent, idle: idle), timeout)
             }
             // Wake for the next time limit (measured from the top of this turn: at most a few
             // microseconds late).
@@ -256,9 +251,6 @@ struct LoadEngine {
         for index in outcome.perRequest.indices { outcome.perRequest[index].roll(to: Int(plan.durationNanoseconds / 1_000_000_000)) }
         for index in outcome.perGroup.indices { outcome.perGroup[index].roll(to: Int(plan.durationNanoseconds / 1_000_000_000)) }
         if single { outcome.perRequest = [outcome.recorder] }
-        if let pacer {
-            outcome.behind = max(0, pacer.scheduled(by: plan.durationNanoseconds &- 1) - outcome.sent)
-        }
         return outcome
     }
 
