@@ -42,14 +42,15 @@ let package = Package(
         .target(name: "AccordHTTPTypes", swiftSettings: strict),
         .target(name: "AccordHTTP", dependencies: ["CCurl", "AccordHTTPTypes"], swiftSettings: strict),
         .target(name: "AccordSpec", dependencies: ["AccordJSON", "CYAML"], swiftSettings: strict),
-        .target(name: "AccordChecks", dependencies: ["AccordSpec", "AccordJSON", "AccordHTTPTypes"], swiftSettings: strict),
+        .target(name: "AccordChecks", dependencies: ["AccordSpec", "AccordJSON", "AccordHTTPTypes", "AccordResults"], swiftSettings: strict),
         .target(
             name: "AccordLoad",
             dependencies: ["AccordHTTP", "AccordHTTPTypes", "AccordJSON", "CCurl", .product(name: "Histogram", package: "hdrhistogram-swift")],
             swiftSettings: strict
         ),
         .target(name: "AccordProbes", dependencies: ["AccordStorage"], swiftSettings: strict),
-        .target(name: "AccordResults", dependencies: ["AccordChecks"], swiftSettings: strict),
+        // The one results document (check, load, run, merge): values only.
+        .target(name: "AccordResults", dependencies: ["AccordJSON"], swiftSettings: strict),
         .target(name: "AccordReports", dependencies: ["AccordChecks", "AccordJSON", "AccordSpec", "AccordResults"], swiftSettings: strict),
         // What boots or breaks the world: throwaway PostgreSQL and Redis, the server process,
         // child processes, ports, the orphan watchdog, scratch directories, health and
@@ -57,7 +58,7 @@ let package = Package(
         .target(
             name: "AccordEnvironment",
             dependencies: [
-                "AccordHTTP", "AccordHTTPTypes", "AccordSpec", "AccordStorage", "AccordProbes", "AccordResults",
+                "AccordHTTP", "AccordHTTPTypes", "AccordSpec", "AccordChecks", "AccordStorage", "AccordProbes", "AccordResults",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -116,7 +117,7 @@ let package = Package(
         .target(
             name: "AccordTestSupport",
             dependencies: [
-                "ControlPlane", "AccordEnvironment", "AccordStorage", "AccordHTTP", "AccordHTTPTypes", "AccordJSON",
+                "ControlPlane", "AccordEnvironment", "AccordStorage", "AccordHTTP", "AccordHTTPTypes", "AccordJSON", "AccordResults",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/Support",
@@ -124,9 +125,11 @@ let package = Package(
         ),
         .testTarget(name: "AccordJSONTests", dependencies: ["AccordJSON"], swiftSettings: strict),
         .testTarget(name: "AccordSpecTests", dependencies: ["AccordSpec", "AccordJSON"], swiftSettings: strict),
-        .testTarget(name: "AccordChecksTests", dependencies: ["AccordChecks", "AccordSpec", "AccordJSON", "AccordHTTPTypes"], swiftSettings: strict),
-        .testTarget(name: "AccordResultsTests", dependencies: ["AccordResults", "AccordChecks", "AccordSpec", "AccordLoad", "AccordRunner", "AccordEnvironment", "AccordHTTPTypes"], swiftSettings: strict),
-        .testTarget(name: "AccordReportsTests", dependencies: ["AccordReports", "AccordResults", "AccordChecks", "AccordSpec", "AccordJSON"], swiftSettings: strict),
+        .testTarget(name: "AccordChecksTests", dependencies: ["AccordChecks", "AccordResults", "AccordSpec", "AccordJSON", "AccordHTTPTypes"], swiftSettings: strict),
+        .testTarget(name: "AccordResultsTests", dependencies: ["AccordResults", "AccordJSON"], swiftSettings: strict),
+        .testTarget(
+            name: "AccordReportsTests", dependencies: ["AccordReports", "AccordResults", "AccordChecks", "AccordSpec", "AccordJSON", "AccordTestSupport"],
+            swiftSettings: strict),
         .testTarget(
             name: "AccordLoadTests",
             dependencies: ["AccordLoad", "AccordHTTP", "AccordHTTPTypes", "AccordJSON", "AccordEnvironment", "AccordTestSupport"],
@@ -144,8 +147,8 @@ let package = Package(
         .testTarget(
             name: "AccordRunnerTests",
             dependencies: [
-                "AccordRunner", "AccordEnvironment", "AccordChecks", "AccordSpec", "AccordProbes", "AccordStorage", "ControlPlane",
-                "AccordTestSupport",
+                "AccordRunner", "AccordEnvironment", "AccordChecks", "AccordSpec", "AccordProbes", "AccordStorage", "AccordLoad",
+                "AccordHTTPTypes", "AccordResults", "ControlPlane", "AccordTestSupport",
             ],
             swiftSettings: strict
         ),

@@ -1,3 +1,4 @@
+import AccordResults
 import AccordHTTPTypes
 
 /// `body_not_contains`: nil when the raw body holds none of `fragments` (compared byte for byte

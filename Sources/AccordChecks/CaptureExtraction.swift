@@ -1,3 +1,4 @@
+import AccordResults
 import AccordHTTPTypes
 import AccordJSON
 import AccordSpec
@@ -5,9 +6,9 @@ import AccordSpec
 /// Takes a case's captures from an answer: the first value a JSONPath selects (strings as
 /// they are, anything else as compact JSON), or a header's value.
 public enum CaptureExtraction {
-    public static func extract(_ captures: [Capture], from response: ClientResponse) -> (values: [String: String], failures: [AssertionFailure]) {
+    public static func extract(_ captures: [Capture], from response: ClientResponse) -> (values: [String: String], failures: [CheckFailure]) {
         var values: [String: String] = [:]
-        var failures: [AssertionFailure] = []
+        var failures: [CheckFailure] = []
         var body: Result<JSON, JSONParseError>?
         for capture in captures {
             switch capture.source {
@@ -31,14 +32,5 @@ public enum CaptureExtraction {
             }
         }
         return (values, failures)
-    }
-}
-
-extension AssertionFailure {
-    /// The same failure with `prefix` before its message (e.g. "answer 3 of 50: ").
-    public func prefixed(_ prefix: String) -> AssertionFailure {
-        var copy = self
-        copy.message = prefix + message
-        return copy
     }
 }

@@ -1,3 +1,4 @@
+import AccordResults
 import AccordHTTPTypes
 import AccordSpec
 
@@ -5,11 +6,11 @@ import AccordSpec
 /// status first, then headers, body assertions, schema, forbidden text and time. Each
 /// failure keeps the spec location of the line that stated it. Pure.
 public enum CaseEvaluation {
-    public static func evaluate(_ expect: Expectations, response: ClientResponse) -> [AssertionFailure] {
-        var failures: [AssertionFailure] = []
+    public static func evaluate(_ expect: Expectations, response: ClientResponse) -> [CheckFailure] {
+        var failures: [CheckFailure] = []
         func add(_ failure: CheckFailure?, at location: SourceLocation) {
             guard let failure else { return }
-            failures.append(AssertionFailure(message: failure.message, expected: failure.expected, actual: failure.actual, location: location))
+            failures.append(failure.located(at: location))
         }
         if let status = expect.status {
             add(AccordChecks.evaluate(status.value, on: response), at: status.location)

@@ -1,3 +1,4 @@
+import AccordResults
 import AccordJSON
 import AccordSpec
 

@@ -1,3 +1,4 @@
+import AccordResults
 import AccordSpec
 
 /// What a load phase measured for one endpoint: latencies in milliseconds (corrected for
@@ -41,27 +42,28 @@ public struct EndpointMeasurement: Sendable, Equatable {
 }
 
 /// Targets against measurements: one result per threshold, named so a JUnit reader sees the
-/// verdict in the name: `create_job p95 < 50 ms — measured 7.1 ms`. Pure.
+/// verdict in the name: `create_job p95 < 50 ms — measured 7.1 ms`. A failure quotes the
+/// target's line of `source` (the spec file's text) when given. Pure.
 public enum TargetEvaluation {
-    public static func evaluate(_ targets: TargetSet, measured: EndpointMeasurement) -> [CaseResult] {
+    public static func evaluate(_ targets: TargetSet, measured: EndpointMeasurement, source: String? = nil) -> [ResultsDocument.Case] {
         targets.thresholds.map { entry in
             let value = measured.value(of: entry.metric)
             let name = "\(targets.subject.value) \(entry.metric.rawValue) \(entry.threshold.comparison.rawValue) "
                 + "\(show(entry.threshold.bound, entry.metric)) — measured \(show(value, entry.metric))"
             if entry.threshold.holds(for: value) {
-                return CaseResult(name: name, location: entry.location, outcome: .passed)
+                return ResultsDocument.Case(name: name, location: entry.location, outcome: .passed)
             }
             if entry.metric == .rps, measured.generatorBound {
-                return CaseResult(
+                return ResultsDocument.Case(
                     name: name, location: entry.location, outcome: .error,
                     reason: "generator-bound: the load generator, not the server, limited the run (at least \(show(value, .rps)))")
             }
-            return CaseResult(
-                name: name, location: entry.location, outcome: .failed,
-                failures: [AssertionFailure(
-                    message: "\(targets.subject.value) \(entry.metric.rawValue)",
-                    expected: "\(entry.threshold.comparison.rawValue) \(show(entry.threshold.bound, entry.metric))",
-                    actual: show(value, entry.metric), location: entry.location)])
+            let failure = CheckFailure(
+                message: "\(targets.subject.value) \(entry.metric.rawValue)",
+                expected: "\(entry.threshold.comparison.rawValue) \(show(entry.threshold.bound, entry.metric))",
+                actual: show(value, entry.metric), location: entry.location)
+            return ResultsDocument.Case(
+                name: name, location: entry.location, outcome: .failed, failures: [source.map { failure.quoting($0) } ?? failure])
         }
     }
 

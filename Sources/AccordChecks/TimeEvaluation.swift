@@ -1,3 +1,4 @@
+import AccordResults
 import AccordHTTPTypes
 
 /// `max_time`: nil when the response's total time (libcurl's, from the start of the request to

@@ -1,3 +1,4 @@
+import AccordResults
 import AccordSpec
 
 /// What a probe saw for one verification.
@@ -14,12 +15,12 @@ public enum Observation: Sendable {
 public enum VerificationEvaluation {
     public static func evaluate(
         _ verification: Verification, observation: Observation, context: RenderContext, lengthsBefore: [String: Int64]
-    ) throws(RenderError) -> AssertionFailure? {
+    ) throws(RenderError) -> CheckFailure? {
         let location = verification.location
         switch (verification.kind, observation) {
         case let (.sql(query, _, rows, count), .rows(seen)):
             if let count, seen.count != count {
-                return AssertionFailure(message: "rows of `\(query)`", expected: "\(count) row(s)", actual: "\(seen.count) row(s)", location: location)
+                return CheckFailure(message: "rows of `\(query)`", expected: "\(count) row(s)", actual: "\(seen.count) row(s)", location: location)
             }
             if let rows {
                 var expected: [[String?]] = []
@@ -29,7 +30,7 @@ public enum VerificationEvaluation {
                     expected.append(values)
                 }
                 if expected != seen {
-                    return AssertionFailure(message: "rows of `\(query)`", expected: show(expected), actual: show(seen), location: location)
+                    return CheckFailure(message: "rows of `\(query)`", expected: show(expected), actual: show(seen), location: location)
                 }
             }
             return nil
@@ -41,14 +42,14 @@ public enum VerificationEvaluation {
             }
             let description = wanted.map { "\($0.name)=\($0.value)" }.joined(separator: ", ")
             guard matching.count == 1, let entry = matching.first else {
-                return AssertionFailure(
+                return CheckFailure(
                     message: "entries of stream \(try stream.render(context)) with \(description)", expected: "exactly 1", actual: "\(matching.count)", location: location)
             }
             for field in fields {
                 let value = try field.value.render(context)
                 let seen = entry.first { $0.name == field.name }?.value
                 if seen != value {
-                    return AssertionFailure(
+                    return CheckFailure(
                         message: "field \(field.name) of the entry with \(description)", expected: "\"\(value)\"",
                         actual: seen.map { "\"\($0)\"" } ?? "no such field", location: location)
                 }
@@ -56,15 +57,15 @@ public enum VerificationEvaluation {
             return nil
         case let (.keyExists(key, exists), .exists(seen)):
             guard seen != exists else { return nil }
-            return AssertionFailure(
+            return CheckFailure(
                 message: "Redis key \(try key.render(context))", expected: exists ? "exists" : "absent", actual: seen ? "exists" : "absent", location: location)
         case let (.streamLengthDelta(_, delta), .length(name, now)):
             let before = lengthsBefore[name] ?? 0
             guard now - before != Int64(delta) else { return nil }
-            return AssertionFailure(
+            return CheckFailure(
                 message: "growth of stream \(name)", expected: "\(delta)", actual: "\(now - before) (from \(before) to \(now))", location: location)
         default:
-            return AssertionFailure(message: "internal: observation does not fit the verification", expected: "-", actual: "-", location: location)
+            return CheckFailure(message: "internal: observation does not fit the verification", expected: "-", actual: "-", location: location)
         }
     }
 

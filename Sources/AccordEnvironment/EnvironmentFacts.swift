@@ -36,7 +36,7 @@ public struct EnvironmentFacts: Sendable {
     }
 
     /// The machine as the reports list it: CPU, memory, OS.
-    public var machine: [RunReport.Fact] {
+    public var machine: [ResultsDocument.Fact] {
         [
             .init(name: "CPU", value: "\(cpuModel), \(cores) cores"),
             .init(name: "Memory", value: String(format: "%.1f GiB", memoryGiB)),

@@ -1,3 +1,4 @@
+import Foundation
 import AccordHTTP
 
 /// A finished load run: the merged measurements of every engine and how honest they are.
@@ -21,6 +22,8 @@ public struct LoadResult: Sendable {
     /// Per plan request, in plan order: the values of its `collect` field in accepted 2xx
     /// answers, from every engine (empty for requests that collect nothing).
     public var collected: [[String]]
+    /// When the engines started (wall clock): phases of a run are placed on one time line by it.
+    public var started = Date()
 
     /// Completed requests per second over the run.
     public var rps: Double { measuredSeconds > 0 ? Double(recorder.completed) / measuredSeconds : 0 }
@@ -53,6 +56,7 @@ public enum LoadRun {
                 collected: plan.requests.map { _ in [] })
         }
         let threads = max(1, min(plan.threads, plan.connections))
+        let started = Date()
         let outcomes: [LoadEngine.Outcome] = await withTaskGroup(of: LoadEngine.Outcome.self) { group in
             for thread in 0..<threads {
                 let connections = plan.connections / threads + (thread < plan.connections % threads ? 1 : 0)
@@ -95,7 +99,7 @@ public enum LoadRun {
             generatorCores: wall > 0 ? Double(outcomes.reduce(0) { $0 + $1.cpuNanoseconds }) / Double(wall) : 0,
             behind: outcomes.reduce(0) { $0 + $1.behind },
             maxLagMilliseconds: Double(outcomes.map(\.maxLag).max() ?? 0) / 1e6,
-            setupError: outcomes.compactMap(\.setupError).first, collected: collected)
+            setupError: outcomes.compactMap(\.setupError).first, collected: collected, started: started)
     }
 
     static func scaled(_ stages: [Stage], by factor: Double) -> [Stage] {

@@ -70,12 +70,16 @@ public struct UserArrivals<Random: RandomNumberGenerator>: ArrivalModel {
         readyAt[connection] = overflow ? .max : sum
     }
 
-    /// Until the earliest ready time of the idle users (0 when it has passed); with stages at
-    /// most `stagePoll`, to see the users a stage switches on in time. Every idle user counts,
-    /// those a stage keeps off too (as the engine has always counted them).
+    /// Until the earliest ready time of the idle users a stage has switched on (0 when it has
+    /// passed); with stages at most `stagePoll`, to see the users a stage switches on in time.
+    /// Users a stage keeps off do not count: their ready time has long passed, and counting
+    /// them kept the engine from ever sleeping (a core spun at 100% while any user was off).
     public func wait(elapsed: UInt64, sent: Int, idle: [Int]) -> UInt64 {
+        let active = stages.map { $0.target(at: elapsed).rounded() } ?? .infinity
         var next = UInt64.max
-        for connection in idle where readyAt.indices.contains(connection) { next = min(next, readyAt[connection]) }
+        for connection in idle where Double(connection) < active && readyAt.indices.contains(connection) {
+            next = min(next, readyAt[connection])
+        }
         let wait = next > elapsed ? next - elapsed : 0
         return stages == nil ? wait : min(wait, Self.stagePoll)
     }

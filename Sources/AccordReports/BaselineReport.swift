@@ -12,7 +12,7 @@ import AccordResults
 /// | create_job p99 < 100 ms | 8.4 ms | ✅ |
 /// ```
 public enum BaselineReport {
-    public static func markdown(_ report: RunReport) -> String {
+    public static func markdown(_ report: ResultsDocument) -> String {
         MarkdownRenderer.render(ReportDocument(report))
     }
 }

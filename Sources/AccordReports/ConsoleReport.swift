@@ -3,8 +3,21 @@ import AccordResults
 import AccordSpec
 
 /// What `accord check` prints: one line per case (✓ passed, ✗ failed, ! error, - skipped),
-/// and under a failure what was expected and seen, where the spec said it, the request line
-/// and an excerpt of the answer. Colour only when asked (a TTY without NO_COLOR).
+/// and under a failure, Hurl-style, the spec line with a caret under the broken expectation
+/// (what was expected, what the answer had), then the request sent and an excerpt of the
+/// answer. Colour only when asked (a TTY without NO_COLOR).
+///
+/// ```
+///   ✗ priority above 3 is refused
+///       error: values differ
+///         --> specs/create-job.yaml:31:17
+///          |
+///       31 |         status: 422
+///          |                 ^^^ expected == 422, actual 201
+///          |
+///         POST http://127.0.0.1:8080/api/v1/jobs?priority=9&…
+///         HTTP 201
+/// ```
 public struct ConsoleReport: Sendable {
     public var color: Bool
 
@@ -12,11 +25,7 @@ public struct ConsoleReport: Sendable {
         self.color = color
     }
 
-    public func caseLine(_ result: CaseResult) -> String {
-        caseLine(RunReport.Case(result))
-    }
-
-    public func caseLine(_ result: RunReport.Case) -> String {
+    public func caseLine(_ result: ResultsDocument.Case) -> String {
         let seconds = String(Int((result.seconds * 1000).rounded())) + " ms"
         switch result.outcome {
         case .passed:
@@ -28,10 +37,9 @@ public struct ConsoleReport: Sendable {
         case .failed:
             var text = "  \(paint("✗", 31)) \(result.name)\n"
             for failure in result.failures {
-                text += indent("\(failure.message)", 6) + "\n"
-                text += indent("expected: \(failure.expected)", 8) + "\n"
-                text += indent("actual:   \(failure.actual)", 8) + "\n"
-                if let location = failure.location { text += indent(paint("--> \(location)", 34), 8) + "\n" }
+                for line in FailureText.block(failure).split(separator: "\n", omittingEmptySubsequences: false) {
+                    text += indent(String(line), 6) + "\n"
+                }
             }
             return text + transcript(result)
         }
@@ -41,20 +49,14 @@ public struct ConsoleReport: Sendable {
         paint("\(spec.suite.value)", 1) + paint("  \(spec.path)", 90)
     }
 
-    public func summary(_ run: CheckRunResult) -> String {
-        let total = run.suites.reduce(0) { $0 + $1.cases.count }
-        let line = "\(run.count(.passed)) passed, \(run.count(.failed)) failed, \(run.count(.error)) errors, \(run.count(.skipped)) skipped (\(total) cases)"
-        return run.passed ? paint(line, 32) : paint(line, 31)
-    }
-
-    /// The same line for a whole run's verdicts.
-    public func summary(_ report: RunReport) -> String {
+    /// The closing line: counts of every outcome; green only when the document passed.
+    public func summary(_ report: ResultsDocument) -> String {
         let total = report.suites.reduce(0) { $0 + $1.cases.count }
         let line = "\(report.count(.passed)) passed, \(report.count(.failed)) failed, \(report.count(.error)) errors, \(report.count(.skipped)) skipped (\(total) cases)"
         return report.passed ? paint(line, 32) : paint(line, 31)
     }
 
-    private func transcript(_ result: RunReport.Case) -> String {
+    private func transcript(_ result: ResultsDocument.Case) -> String {
         guard !result.transcript.isEmpty else { return "" }
         let lines = result.transcript.split(separator: "\n", omittingEmptySubsequences: false).prefix(24)
         return lines.map { indent(paint(String($0), 90), 8) }.joined(separator: "\n") + "\n"

@@ -13,7 +13,7 @@ import AccordResults
 /// </section>
 /// ```
 public enum HTMLReport {
-    public static func render(_ report: RunReport) -> String {
+    public static func render(_ report: ResultsDocument) -> String {
         render(ReportDocument(report))
     }
 

@@ -23,19 +23,14 @@ import AccordResults
 /// </testsuites>
 /// ```
 public enum JUnitReport {
-    /// An `accord run`: every verdict suite (functional, targets, scenarios, capacity,
-    /// reconciliation, reliability), one testcase per verdict.
-    public static func render(_ report: RunReport, name: String = "accord run") -> String {
+    /// Any results document — `accord check`, `load` or `run`: every verdict suite (functional,
+    /// targets, scenarios, capacity, reconciliation, reliability), one testcase per verdict.
+    public static func render(_ report: ResultsDocument, name: String = "accord run") -> String {
         render(suites: report.suites, name: name)
     }
 
-    /// An `accord check` run, through the same suites a run report carries.
-    public static func render(_ run: CheckRunResult, name: String = "accord check") -> String {
-        render(suites: run.suites.map(RunReport.Suite.init), name: name)
-    }
-
     /// The one renderer: `accord check`, `accord run`, `accord report` and `accord compare` all end here.
-    public static func render(suites: [RunReport.Suite], name: String) -> String {
+    public static func render(suites: [ResultsDocument.Suite], name: String) -> String {
         var xml = #"<?xml version="1.0" encoding="UTF-8"?>"# + "\n"
         let totals = suites.flatMap(\.cases)
         let failed = totals.filter { $0.outcome == .failed }.count
@@ -55,7 +50,7 @@ public enum JUnitReport {
         return xml
     }
 
-    static func testcase(_ result: RunReport.Case, suite: RunReport.Suite) -> String {
+    static func testcase(_ result: ResultsDocument.Case, suite: ResultsDocument.Suite) -> String {
         let open = "    <testcase classname=\"\(escape(suite.name))\" name=\"\(escape(result.name))\" "
             + "time=\"\(seconds(result.seconds))\""
         var body = ""
@@ -65,10 +60,10 @@ public enum JUnitReport {
         case .failed:
             let first = result.failures.first
             let message = first.map { "\($0.message): expected \($0.expected), got \($0.actual)" } ?? "failed"
-            let details = result.failures.map { failure in
-                let place = failure.location.map { "\($0): " } ?? ""
-                return "\(place)\(failure.message)\n  expected: \(failure.expected)\n  actual:   \(failure.actual)"
-            }.joined(separator: "\n")
+            // Each failure as the console shows it (the spec line with a caret under the broken
+            // expectation), then the request sent and the answer: many JUnit viewers show only this.
+            var details = result.failures.map(FailureText.block).joined(separator: "\n\n")
+            if !result.transcript.isEmpty { details += "\n\n" + result.transcript }
             body += "      <failure message=\"\(escape(message))\" type=\"assertion\">\(escape(details))</failure>\n"
         case .error:
             body += "      <error message=\"\(escape(result.reason ?? "error"))\" type=\"error\">\(escape(result.reason ?? ""))</error>\n"

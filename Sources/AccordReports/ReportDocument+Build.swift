@@ -5,7 +5,7 @@ import AccordResults
 /// targets, single-request performance, capacity, scenarios, resources, bottlenecks,
 /// reconciliation, reliability, functional contract, validation status, reproduce.
 extension ReportDocument {
-    /// The suites that are not functional spec files (see `RunReport.suites`).
+    /// The suites that are not functional spec files (see `ResultsDocument.suites`).
     static let verdictSuites: Set<String> = ["targets", "scenarios", "capacity", "reconciliation", "reliability"]
 
     /// The section ids, in order; tests and `scripts/check-report-html.sh` look for each.
@@ -14,7 +14,7 @@ extension ReportDocument {
         "reconciliation", "reliability", "functional", "validation", "reproduce",
     ]
 
-    init(_ report: RunReport) {
+    init(_ report: ResultsDocument) {
         var system = "Accord Engine Control Plane at \(report.target)"
         if report.booted { system += " (the reference server, booted for this run)" }
         self.init(
@@ -32,17 +32,17 @@ extension ReportDocument {
             ])
     }
 
-    static func functionalSuites(_ report: RunReport) -> [RunReport.Suite] {
+    static func functionalSuites(_ report: ResultsDocument) -> [ResultsDocument.Suite] {
         report.suites.filter { !verdictSuites.contains($0.name) }
     }
 
-    static func counts(_ suites: [RunReport.Suite]) -> (passed: Int, failed: Int, errors: Int, skipped: Int) {
+    static func counts(_ suites: [ResultsDocument.Suite]) -> (passed: Int, failed: Int, errors: Int, skipped: Int) {
         let cases = suites.flatMap(\.cases)
         func count(_ outcome: CaseOutcome) -> Int { cases.filter { $0.outcome == outcome }.count }
         return (count(.passed), count(.failed), count(.error), count(.skipped))
     }
 
-    static func summary(_ report: RunReport) -> Section {
+    static func summary(_ report: ResultsDocument) -> Section {
         var items: [[Span]] = []
         if report.targetUnreachable {
             items.append([.strong("The target could not be reached:"), .text(" nothing below was measured against it.")])
@@ -75,14 +75,14 @@ extension ReportDocument {
             let recovered = report.reliability.filter { $0.recoverySeconds != nil }.count
             items.append([.text("Faults: \(report.reliability.count) injected, recovered from \(recovered).")])
         }
-        items.append([.text("Load profile "), .code(report.profile), .text(".")])
+        if !report.profile.isEmpty { items.append([.text("Load profile "), .code(report.profile), .text(".")]) }
         return Section(id: "summary", title: "Executive Summary", blocks: [
             .paragraph([.strong("Verdict:"), .text(report.passed ? " ✅ PASSED" : report.targetUnreachable ? " ❌ FAILED (target unreachable)" : " ❌ FAILED")]),
             .list(items),
         ])
     }
 
-    static func environment(_ report: RunReport) -> Section {
+    static func environment(_ report: ResultsDocument) -> Section {
         guard !report.environment.isEmpty else {
             return Section(id: "environment", title: "Test Environment", blocks: [.text("No environment facts were recorded.")])
         }
@@ -91,7 +91,7 @@ extension ReportDocument {
         ])
     }
 
-    static func targets(_ report: RunReport) -> Section {
+    static func targets(_ report: ResultsDocument) -> Section {
         let title = "Performance Targets vs Measured"
         guard let suite = report.suite(named: "targets"), !suite.cases.isEmpty else {
             return Section(id: "targets", title: title, blocks: [.text("No targets in the specs.")])
@@ -110,7 +110,7 @@ extension ReportDocument {
         ])
     }
 
-    static func functional(_ report: RunReport) -> Section {
+    static func functional(_ report: ResultsDocument) -> Section {
         let suites = functionalSuites(report)
         guard !suites.isEmpty else {
             return Section(id: "functional", title: "Functional Contract", blocks: [.text("No functional checks were run.")])
@@ -138,12 +138,12 @@ extension ReportDocument {
     }
 
     /// What went wrong with a verdict: the first broken expectation, or why it could not run.
-    static func why(_ result: RunReport.Case) -> String {
+    static func why(_ result: ResultsDocument.Case) -> String {
         result.failures.first.map { "\($0.message): expected \($0.expected), got \($0.actual)" } ?? result.reason ?? ""
     }
 
     /// A verdict suite's cases as a list under a heading; nothing when the suite is empty.
-    static func verdicts(_ report: RunReport, suite name: String) -> [Block] {
+    static func verdicts(_ report: ResultsDocument, suite name: String) -> [Block] {
         guard let suite = report.suite(named: name), !suite.cases.isEmpty else { return [] }
         return [
             .heading("Verdicts"),
@@ -154,7 +154,7 @@ extension ReportDocument {
         ]
     }
 
-    static func validation(_ report: RunReport) -> Section {
+    static func validation(_ report: ResultsDocument) -> Section {
         func status(_ suiteName: String, _ what: String, ran: Bool) -> [Span] {
             guard ran else { return [.text("⏳ Not run: \(what).")] }
             let suite = report.suite(named: suiteName)
@@ -182,7 +182,7 @@ extension ReportDocument {
 
     static func plural(_ count: Int, _ noun: String) -> String { "\(count) \(noun)\(count == 1 ? "" : "s")" }
 
-    static func reproduce(_ report: RunReport) -> Section {
+    static func reproduce(_ report: ResultsDocument) -> Section {
         var blocks: [Block] = [.code(report.command)]
         if report.specFiles.isEmpty {
             blocks.append(.text("No spec file digests were recorded."))

@@ -2,7 +2,7 @@ import AccordResults
 
 /// What the latency tables cannot show: bottlenecks, lost or duplicated jobs, faults.
 extension ReportDocument {
-    static func bottlenecks(_ report: RunReport) -> Section {
+    static func bottlenecks(_ report: ResultsDocument) -> Section {
         // Only what the runner derived from the measurements; the report adds no guesses.
         Section(id: "bottlenecks", title: "Bottleneck Analysis", blocks: [
             report.bottlenecks.isEmpty
@@ -11,7 +11,7 @@ extension ReportDocument {
         ])
     }
 
-    static func reconciliation(_ report: RunReport) -> Section {
+    static func reconciliation(_ report: ResultsDocument) -> Section {
         let title = "Reconciliation"
         guard !report.reconciliation.isEmpty else {
             return Section(id: "reconciliation", title: title, blocks: [.text("No acknowledged jobs were reconciled.")] + verdicts(report, suite: "reconciliation"))
@@ -29,7 +29,7 @@ extension ReportDocument {
         ] + verdicts(report, suite: "reconciliation"))
     }
 
-    static func reliability(_ report: RunReport) -> Section {
+    static func reliability(_ report: ResultsDocument) -> Section {
         let title = "Reliability"
         guard !report.reliability.isEmpty else {
             return Section(id: "reliability", title: title, blocks: [.text("No faults were injected.")] + verdicts(report, suite: "reliability"))

@@ -8,7 +8,7 @@ extension ReportDocument {
         [String(m.requests), ReportFormat.throughput(m)] + ReportFormat.latencies(m) + [ReportFormat.rate(m.errorRate)]
     }
 
-    static func performance(_ report: RunReport) -> Section {
+    static func performance(_ report: ResultsDocument) -> Section {
         let title = "Single-Request Performance"
         guard !report.endpoints.isEmpty else {
             return Section(id: "performance", title: title, blocks: [.text("No endpoint was loaded.")])
@@ -52,7 +52,7 @@ extension ReportDocument {
         return known.filter(keys.contains) + keys.filter { !known.contains($0) }.sorted()
     }
 
-    static func capacity(_ report: RunReport) -> Section {
+    static func capacity(_ report: ResultsDocument) -> Section {
         let title = "Throughput Capacity"
         guard !report.capacity.isEmpty else {
             return Section(id: "capacity", title: title, blocks: [.text("No capacity search was run.")] + verdicts(report, suite: "capacity"))
@@ -86,7 +86,7 @@ extension ReportDocument {
         return Section(id: "capacity", title: title, blocks: blocks)
     }
 
-    static func scenarios(_ report: RunReport) -> Section {
+    static func scenarios(_ report: ResultsDocument) -> Section {
         let title = "Scenario Results"
         guard !report.scenarios.isEmpty else {
             return Section(id: "scenarios", title: title, blocks: [.text("No scenarios were run.")] + verdicts(report, suite: "scenarios"))
@@ -111,7 +111,7 @@ extension ReportDocument {
         return Section(id: "scenarios", title: title, blocks: blocks)
     }
 
-    static func resources(_ report: RunReport) -> Section {
+    static func resources(_ report: ResultsDocument) -> Section {
         let title = "Resource Utilization"
         let phases = (report.endpoints.map { ("endpoint", $0) } + report.scenarios.map { ("scenario", $0) })
             .filter { !$1.resources.isEmpty }

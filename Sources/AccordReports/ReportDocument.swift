@@ -1,4 +1,4 @@
-/// What `baseline.md` and `report.html` both say, built once from a `RunReport`
+/// What `baseline.md` and `report.html` both say, built once from a `ResultsDocument`
 /// (`ReportDocument+Build.swift`) and rendered twice (`MarkdownRenderer`, `HTMLReport`), so
 /// the two can never disagree. Charts are part of the content; Markdown leaves them out.
 ///

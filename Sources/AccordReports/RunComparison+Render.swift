@@ -49,21 +49,21 @@ extension RunComparison {
     }
 
     /// One testcase per figure: a regression fails, a figure in one run only is skipped.
-    public func suite(file: String) -> RunReport.Suite {
+    public func suite(file: String) -> ResultsDocument.Suite {
         let limit = ReportFormat.short(maxRegression * 100) + "%"
-        return RunReport.Suite(name: "compare", file: file, cases: figures.map { figure in
+        return ResultsDocument.Suite(name: "compare", file: file, cases: figures.map { figure in
             let name = "\(figure.subject) \(figure.figure): \(figure.base) → \(figure.new) (\(Self.show(figure.change)))"
             switch figure.verdict {
             case .regression:
-                return RunReport.Case(
+                return ResultsDocument.Case(
                     name: name, location: figure.subject, outcome: .failed,
-                    failures: [RunReport.Failure(
+                    failures: [CheckFailure(
                         message: "\(figure.subject) \(figure.figure) regressed", expected: "\(figure.base), within \(limit)",
                         actual: "\(figure.new) (\(Self.show(figure.change)))")])
             case .added, .removed:
-                return RunReport.Case(name: name, location: figure.subject, outcome: .skipped, reason: mark(figure))
+                return ResultsDocument.Case(name: name, location: figure.subject, outcome: .skipped, reason: mark(figure))
             case .unchanged, .improved, .worse:
-                return RunReport.Case(name: name, location: figure.subject, outcome: .passed)
+                return ResultsDocument.Case(name: name, location: figure.subject, outcome: .passed)
             }
         })
     }

@@ -44,7 +44,7 @@ public struct RunComparison: Sendable, Equatable {
         case higherIsWorse, lowerIsWorse
     }
 
-    public static func compare(_ base: RunReport, _ new: RunReport, maxRegression: Double) -> RunComparison {
+    public static func compare(_ base: ResultsDocument, _ new: ResultsDocument, maxRegression: Double) -> RunComparison {
         var figures: [Figure] = []
         figures += phases(base.endpoints, new.endpoints, kind: "endpoint", maxRegression)
         figures += phases(base.scenarios, new.scenarios, kind: "scenario", maxRegression)
@@ -112,11 +112,11 @@ public struct RunComparison: Sendable, Equatable {
 
     /// The overall verdict always; a single verdict only when it changed. Target names carry
     /// their measurement (`… — measured 7.1 ms`), which is cut off to match them across runs.
-    static func verdicts(_ base: RunReport, _ new: RunReport) -> [Figure] {
+    static func verdicts(_ base: ResultsDocument, _ new: ResultsDocument) -> [Figure] {
         func word(_ passed: Bool) -> String { passed ? "passed" : "failed" }
         let overall = base.passed == new.passed ? Figure.Verdict.unchanged : new.passed ? .improved : .regression
         var figures = [Figure(subject: "verdict", figure: "run", base: word(base.passed), new: word(new.passed), change: nil, verdict: overall)]
-        func key(_ suite: RunReport.Suite, _ result: RunReport.Case) -> String {
+        func key(_ suite: ResultsDocument.Suite, _ result: ResultsDocument.Case) -> String {
             "\(suite.name)\u{0}\(result.name.components(separatedBy: " — measured ")[0])"
         }
         var before: [String: CaseOutcome] = [:]

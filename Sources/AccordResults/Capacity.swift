@@ -58,10 +58,13 @@ public struct Reconciliation: Codable, Sendable, Equatable {
     public var duplicatedInStreams: Int
     /// Why a part could not be checked (no database URL for a `--target`), if so.
     public var note: String?
+    /// The acknowledged ids themselves, kept when the document is to be reconciled elsewhere
+    /// (a shard's, for `accord merge`); nil when this run reconciled them and counts suffice.
+    public var acknowledgedIDs: [String]?
 
     public init(
         phase: String, acknowledged: Int, lostInDatabase: Int, duplicatedInDatabase: Int, lostInStreams: Int, duplicatedInStreams: Int,
-        note: String? = nil
+        note: String? = nil, acknowledgedIDs: [String]? = nil
     ) {
         self.phase = phase
         self.acknowledged = acknowledged
@@ -70,6 +73,7 @@ public struct Reconciliation: Codable, Sendable, Equatable {
         self.lostInStreams = lostInStreams
         self.duplicatedInStreams = duplicatedInStreams
         self.note = note
+        self.acknowledgedIDs = acknowledgedIDs
     }
 
     public var lost: Int { lostInDatabase + lostInStreams }

@@ -1,9 +1,10 @@
-import AccordChecks
-
 /// One measured stretch of load: an endpoint's target phase, a scenario (with its endpoints
 /// nested), or a capacity step. Latencies in milliseconds unless a name says otherwise.
 public struct LoadPhase: Codable, Sendable, Equatable {
     public var name: String
+    /// When the phase's load began, in seconds from the document's `startedAt`: per-second
+    /// series of several documents (shards) align on wall-clock seconds through it.
+    public var startOffset: Double?
     /// How it was driven, in words: `50 connections, closed model`, `200 users, think 1–3 s`,
     /// `constant 2000 req/s`.
     public var load: String
@@ -72,13 +73,6 @@ public struct LoadPhase: Codable, Sendable, Equatable {
             self.max = max
             self.generatorBound = generatorBound
         }
-
-        /// As the target evaluation takes it.
-        public var endpointMeasurement: EndpointMeasurement {
-            EndpointMeasurement(
-                p50: p50, p90: p90, p95: p95, p99: p99, max: max, rps: rps, errorRate: errorRate, requests: requests,
-                generatorBound: generatorBound)
-        }
     }
 
     /// One second of the run.
@@ -88,13 +82,18 @@ public struct LoadPhase: Codable, Sendable, Equatable {
         public var errors: Int
         public var p50: Double
         public var p99: Double
+        /// The second's latency histogram (µs, from the intended send time) in HdrHistogram's
+        /// compressed encoding, base64 (`HISTF…`): what merging and re-judging a second need,
+        /// in a few hundred bytes. Nil where it was not kept.
+        public var latency: String?
 
-        public init(second: Int, requests: Int, errors: Int, p50: Double, p99: Double) {
+        public init(second: Int, requests: Int, errors: Int, p50: Double, p99: Double, latency: String? = nil) {
             self.second = second
             self.requests = requests
             self.errors = errors
             self.p50 = p50
             self.p99 = p99
+            self.latency = latency
         }
     }
 

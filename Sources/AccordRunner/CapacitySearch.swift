@@ -1,3 +1,4 @@
+import AccordChecks
 import AccordHTTP
 import AccordLoad
 import AccordResults
@@ -12,41 +13,11 @@ struct CapacitySearch {
     var maxSteps = 7
     var threads = 1
 
-    /// The offered rate of step `index` (0-based) for a closed-model throughput. Pure.
-    static func rate(step index: Int, closedRPS: Double) -> Double {
-        max(10, (closedRPS * (0.5 + 0.25 * Double(index))).rounded())
-    }
-
-    /// Connections enough that a step at `rate` is not capped by them while latency stays
-    /// within target (Little's law, twice over), bounded. Pure.
-    static func connections(rate: Double, p99Milliseconds: Double) -> Int {
-        min(1000, max(50, Int((rate * p99Milliseconds / 1000 * 2).rounded(.up))))
-    }
-
     /// Requests of the plan judged together against one p99 target: an endpoint of a mix.
     struct Group: Sendable {
         var name: String
         var requests: [Int]
         var p99Target: Double
-    }
-
-    /// A step holds when errors (failed and unanswered) stay under 1%, what succeeded kept up
-    /// with what was offered (95%), and every group's p99 is within its own target. Pure.
-    static func held(_ measurement: LoadPhase.Measurement, offered: Double, groupP99s: [(p99: Double, target: Double)]) -> Bool {
-        measurement.errorRate < 0.01 && measurement.rps >= 0.95 * offered && groupP99s.allSatisfy { $0.p99 <= $0.target }
-    }
-
-    /// Sustained and peak from the steps run: peak is the most any measurement reached
-    /// (a step, or the closed-model phase when one was measured). Pure.
-    static func summarize(subject: String, p99Target: Double, measuredRPS: Double?, steps: [Capacity.Step], generatorBound: Bool) -> Capacity {
-        var sustained: Double?
-        for step in steps {
-            guard step.held else { break }
-            sustained = step.offeredRPS
-        }
-        return Capacity(
-            subject: subject, p99Target: p99Target, sustainedRPS: sustained,
-            peakRPS: max(measuredRPS ?? 0, steps.map(\.achievedRPS).max() ?? 0), generatorBound: generatorBound, steps: steps)
     }
 
     /// Steps up from `startRPS` (a closed-model throughput, measured or estimated) until a
@@ -62,10 +33,10 @@ struct CapacitySearch {
         let strictest = groups.map(\.p99Target).min() ?? 0
         let loosest = groups.map(\.p99Target).max() ?? 0
         for index in 0..<maxSteps {
-            let offered = Self.rate(step: index, closedRPS: startRPS)
+            let offered = CapacityRule.rate(step: index, closedRPS: startRPS)
             let phase = "capacity \(subject) at \(Int(offered)) req/s"
             var plan = LoadPlan(
-                requests: requests, connections: Self.connections(rate: offered, p99Milliseconds: loosest),
+                requests: requests, connections: CapacityRule.connections(rate: offered, p99Milliseconds: loosest),
                 durationNanoseconds: UInt64(stepSeconds * 1e9), model: .open(rate: offered), threads: threads)
             plan.serverTiming = true
             let feed = LiveFeed()
@@ -81,14 +52,14 @@ struct CapacitySearch {
                 for index in group.requests where result.perRequest.indices.contains(index) { recorder.merge(result.perRequest[index]) }
                 return (p99: LoadPhase.Measurement(recorder, seconds: stepSeconds, generatorBound: false).p99, target: group.p99Target)
             }
-            let held = Self.held(measurement, offered: offered, groupP99s: groupP99s) && result.setupError == nil
+            let held = CapacityRule.held(measurement, offered: offered, groupP99s: groupP99s) && result.setupError == nil
             steps.append(Capacity.Step(
                 offeredRPS: offered, achievedRPS: measurement.rps, p50: measurement.p50, p99: measurement.p99,
                 errorRate: measurement.errorRate, held: held))
             if result.generatorBound && !held { generatorBound = true }
             if !held || Task.isCancelled { break }
         }
-        let capacity = Self.summarize(subject: subject, p99Target: strictest, measuredRPS: measuredRPS, steps: steps, generatorBound: generatorBound)
+        let capacity = CapacityRule.summarize(subject: subject, p99Target: strictest, measuredRPS: measuredRPS, steps: steps, generatorBound: generatorBound)
         return (capacity, acknowledged)
     }
 }

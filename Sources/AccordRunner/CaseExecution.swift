@@ -1,3 +1,4 @@
+import AccordResults
 import AccordChecks
 import AccordHTTP
 import AccordHTTPTypes
@@ -20,8 +21,8 @@ struct CaseExecution {
         self.variables = variables
     }
 
-    mutating func run() async -> CaseResult {
-        let placeholder = CaseResult(name: "", location: specCase.name.location, outcome: .error)
+    mutating func run() async -> ResultsDocument.Case {
+        let placeholder = ResultsDocument.Case(name: "", location: specCase.name.location, outcome: .error)
         // 1. Render the request once (a parallel case sends N copies of the same request).
         let request: ClientRequest
         do {
@@ -52,7 +53,7 @@ struct CaseExecution {
         if let first = responses.first { transcript += Transcript.response(first) }
 
         // 4. Captures, then expectations (which may use them), per answer.
-        var failures: [AssertionFailure] = []
+        var failures: [CheckFailure] = []
         var capturedPerResponse: [[String: String]] = []
         for response in responses {
             let (captured, captureFailures) = CaptureExtraction.extract(specCase.captures, from: response)
@@ -81,12 +82,12 @@ struct CaseExecution {
                 return with(placeholder, reason: "\(error)", transcript: transcript)
             }
         }
-        return CaseResult(
+        return ResultsDocument.Case(
             name: "", location: specCase.name.location, outcome: failures.isEmpty ? .passed : .failed, failures: failures,
             transcript: transcript)
     }
 
-    private func with(_ result: CaseResult, reason: String, transcript: String = "") -> CaseResult {
+    private func with(_ result: ResultsDocument.Case, reason: String, transcript: String = "") -> ResultsDocument.Case {
         var result = result
         result.reason = reason
         result.transcript = transcript
@@ -105,8 +106,8 @@ struct CaseExecution {
         return lengths
     }
 
-    func verify(context: RenderContext, lengthsBefore: [String: Int64]) async throws -> [AssertionFailure] {
-        var failures: [AssertionFailure] = []
+    func verify(context: RenderContext, lengthsBefore: [String: Int64]) async throws -> [CheckFailure] {
+        var failures: [CheckFailure] = []
         for verification in specCase.verifications {
             let observation = try await observe(verification, context: context)
             if let failure = try VerificationEvaluation.evaluate(verification, observation: observation, context: context, lengthsBefore: lengthsBefore) {

@@ -4,6 +4,7 @@ import AccordHTTP
 import AccordHTTPTypes
 import AccordJSON
 import AccordProbes
+import AccordResults
 import AccordSpec
 import Foundation
 import Synchronization
@@ -26,21 +27,27 @@ public final class CheckRunner: Sendable {
         self.probe = try SideEffectProbe(databaseURL: options.databaseURL, redisURL: options.redisURL)
     }
 
-    /// Runs every file; `report` sees each case as it finishes (for the console).
-    public func run(_ specs: [SpecFile], report: @Sendable (SpecFile, CaseResult) -> Void = { _, _ in }) async -> CheckRunResult {
-        var suites: [SuiteResult] = []
+    /// Runs every file into a results document of kind `check`; `report` sees each case as it
+    /// finishes (for the console). `date` and `command` say when and how it was asked for.
+    public func run(
+        _ specs: [SpecFile], date: String = "", command: String = "", report: @Sendable (SpecFile, ResultsDocument.Case) -> Void = { _, _ in }
+    ) async -> ResultsDocument {
+        let startedAt = ResultsDocument.timestamp(Date())
+        var suites: [ResultsDocument.Suite] = []
         for spec in specs {
-            var results: [CaseResult] = []
+            var results: [ResultsDocument.Case] = []
             var variables = renderVariables(of: spec)
             for specCase in spec.cases {
                 let result = await run(specCase, in: spec, variables: &variables)
                 report(spec, result)
                 results.append(result)
             }
-            suites.append(SuiteResult(name: spec.suite.value, file: spec.path, cases: results))
+            suites.append(ResultsDocument.Suite(name: spec.suite.value, file: spec.path, cases: results))
         }
         await probe.close()
-        return CheckRunResult(target: options.target, suites: suites, targetUnreachable: unreachable.withLock { $0 } != nil)
+        return ResultsDocument(
+            kind: .check, date: date, startedAt: startedAt, command: command, target: options.target, booted: false, profile: "",
+            suites: suites, targetUnreachable: unreachable.withLock { $0 } != nil)
     }
 
     /// The file's variables rendered once, then `--var` values on top.
@@ -78,14 +85,14 @@ public final class CheckRunner: Sendable {
         return nil
     }
 
-    func run(_ specCase: Case, in spec: SpecFile, variables: inout [String: String]) async -> CaseResult {
+    func run(_ specCase: Case, in spec: SpecFile, variables: inout [String: String]) async -> ResultsDocument.Case {
         let name = specCase.name.value
         let location = specCase.name.location
         if let reason = skipReason(specCase, in: spec) {
-            return CaseResult(name: name, location: location, outcome: .skipped, reason: reason)
+            return ResultsDocument.Case(name: name, location: location, outcome: .skipped, reason: reason)
         }
         if let refused = unreachable.withLock({ $0 }) {
-            return CaseResult(name: name, location: location, outcome: .error, reason: "target unreachable: \(refused)")
+            return ResultsDocument.Case(name: name, location: location, outcome: .error, reason: "target unreachable: \(refused)")
         }
         let clock = ContinuousClock()
         let started = clock.now
@@ -94,9 +101,10 @@ public final class CheckRunner: Sendable {
         variables = execution.variables
         var finished = result
         finished.name = name
-        finished.location = location
+        finished.location = location.description
+        finished.failures = finished.failures.map { $0.quoting(spec.source) }
         let elapsed = clock.now - started
-        finished.durationSeconds = elapsed.seconds
+        finished.seconds = elapsed.seconds
         return finished
     }
 

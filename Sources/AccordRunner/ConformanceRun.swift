@@ -13,7 +13,7 @@ import Logging
 /// PostgreSQL and Redis and the reference server (or use `--target`), run every functional
 /// case with the side-effect probes, load each endpoint that has targets, run the scenarios,
 /// search capacity, reconcile the jobs acknowledged, and always tear down. The result is one
-/// `RunReport`.
+/// `ResultsDocument`.
 public enum ConformanceRun {
     public enum Profile: String, Sendable, CaseIterable {
         /// Short load phases: the whole set in about a minute.
@@ -125,12 +125,13 @@ public enum ConformanceRun {
 
     /// What a run produced: the report, and where the server's log is (when booted).
     public struct Outcome: Sendable {
-        public var report: RunReport
+        public var report: ResultsDocument
         public var serverLog: String?
     }
 
     public static func run(_ options: Options, logger: Logger, reporter: Reporter) async throws -> Outcome {
         let progress = reporter.step
+        let runStart = Date()
         var postgres: ThrowawayPostgres?
         var redis: ThrowawayRedis?
         var server: ServerProcess?
@@ -164,7 +165,7 @@ public enum ConformanceRun {
             // 2. Functional checks, with the probes.
             let checkOptions = CheckOptions(
                 target: target, variables: options.variables, environment: options.environment, databaseURL: databaseURL, redisURL: redisURL)
-            var functional = CheckRunResult(target: target, suites: [])
+            var functional = ResultsDocument(kind: .check, date: options.date, command: options.command, target: target, booted: false, profile: "")
             if options.functional {
                 progress("functional checks against \(target)")
                 functional = await (try CheckRunner(options: checkOptions)).run(options.specs.filter { !$0.cases.isEmpty })
@@ -182,7 +183,7 @@ public enum ConformanceRun {
                     reconciler: probe.hasDatabase || probe.hasRedis ? Reconciler(probe: probe) : nil, connections: options.connections,
                     injector: FaultInjector(postgres: postgres, redis: redis, server: server), reporter: reporter,
                     serverGone: { [server] in server.map { !$0.isRunning } ?? false },
-                    minimumScenarioSeconds: options.profile.minimumScenarioSeconds)
+                    minimumScenarioSeconds: options.profile.minimumScenarioSeconds, runStart: runStart)
                 await session.endpointPhases(options.specs, seconds: options.loadSeconds ?? options.profile.endpointSeconds, into: &results)
                 await session.scenarios(options.specs, timeScale: options.profile.timeScale, into: &results)
                 if options.capacity {
@@ -196,7 +197,7 @@ public enum ConformanceRun {
             let log = server?.logFile
             await teardown()
             let report = assemble(
-                options: options, target: target, booted: options.target == nil, functional: functional, results: results, facts: facts)
+                options: options, target: target, booted: options.target == nil, functional: functional, results: results, facts: facts, runStart: runStart)
             return Outcome(report: report, serverLog: log)
         } catch {
             await teardown()
@@ -206,19 +207,20 @@ public enum ConformanceRun {
 
     /// The report from what each stage produced.
     static func assemble(
-        options: Options, target: String, booted: Bool, functional: CheckRunResult, results: LoadSession.Results, facts: EnvironmentFacts
-    ) -> RunReport {
-        func suite(_ name: String, _ cases: [CaseResult], where predicate: (SpecFile) -> Bool) -> RunReport.Suite? {
-            cases.isEmpty ? nil : RunReport.Suite(SuiteResult(name: name, file: options.specs.first(where: predicate)?.path ?? "", cases: cases))
+        options: Options, target: String, booted: Bool, functional: ResultsDocument, results: LoadSession.Results, facts: EnvironmentFacts,
+        runStart: Date
+    ) -> ResultsDocument {
+        func suite(_ name: String, _ cases: [ResultsDocument.Case], where predicate: (SpecFile) -> Bool) -> ResultsDocument.Suite? {
+            cases.isEmpty ? nil : ResultsDocument.Suite(name: name, file: options.specs.first(where: predicate)?.path ?? "", cases: cases)
         }
-        var suites = functional.suites.map(RunReport.Suite.init)
+        var suites = functional.suites
         suites += [
             suite("targets", results.targetCases) { !$0.targets.isEmpty },
             suite("scenarios", results.scenarioCases) { !$0.scenarios.isEmpty },
             suite("reconciliation", results.reconciliationCases) { !$0.scenarios.isEmpty || !$0.targets.isEmpty },
             suite("reliability", results.reliabilityCases) { $0.scenarios.contains { !$0.faults.isEmpty } },
         ].compactMap { $0 }
-        let environment: [RunReport.Fact] = facts.machine + [
+        let environment: [ResultsDocument.Fact] = facts.machine + [
             .init(name: "PostgreSQL", value: facts.postgresVersion ?? "not probed"),
             .init(name: "Redis", value: facts.redisVersion ?? "not probed"),
             .init(name: "Server", value: booted ? "accord serve (reference), pid \(facts.serverPID.map(String.init) ?? "?")" : target),
@@ -226,11 +228,12 @@ public enum ConformanceRun {
             .init(name: "Load profile", value: "\(options.profile.rawValue); \(options.connections) connections per endpoint phase"),
         ]
         let digests = options.specs.map { spec in
-            RunReport.SpecFileDigest(
+            ResultsDocument.SpecFileDigest(
                 path: spec.path, sha256: FileManager.default.contents(atPath: spec.path).map { SHA256.hex(Array($0)) } ?? "unreadable")
         }
-        return RunReport(
-            date: options.date, command: options.command, target: target, booted: booted, profile: options.profile.rawValue,
+        return ResultsDocument(
+            kind: options.functional ? .run : .load, date: options.date, startedAt: ResultsDocument.timestamp(runStart), command: options.command,
+            target: target, booted: booted, profile: options.profile.rawValue,
             environment: environment, specFiles: digests, suites: suites, endpoints: results.endpoints, scenarios: results.scenarios,
             capacity: results.capacity, reconciliation: results.reconciliation, reliability: results.reliability,
             bottlenecks: BottleneckAnalysis.derive(phases: results.endpoints + results.scenarios, cores: facts.cores),

@@ -1,4 +1,5 @@
 import AccordLoad
+import Foundation
 import AccordResults
 import Histogram
 
@@ -6,7 +7,11 @@ extension LoadPhase {
     /// A load run as the reports carry it: `recorder` is the whole run's or one endpoint's.
     /// Requests sent but never answered (still in flight when the drain ended) count as
     /// timeouts of the whole run (`recorder` nil: the run's own).
-    init(name: String, load: String, result: LoadResult, recorder: LoadRecorder? = nil, resources: [ResourceSample] = [], endpoints: [LoadPhase] = []) {
+    /// `since` is the start of the run the phase belongs to: its `startOffset` counts from there.
+    init(
+        name: String, load: String, result: LoadResult, recorder: LoadRecorder? = nil, resources: [ResourceSample] = [], endpoints: [LoadPhase] = [],
+        since: Date? = nil
+    ) {
         let seconds = result.measuredSeconds
         let unanswered = recorder == nil ? max(0, result.sent - result.recorder.completed) : 0
         let recorder = recorder ?? result.recorder
@@ -21,6 +26,7 @@ extension LoadPhase {
                 SecondPoint(second: $0.second, requests: $0.requests, errors: $0.errors, p50: Double($0.p50) / 1000, p99: Double($0.p99) / 1000)
             },
             resources: resources, endpoints: endpoints)
+        startOffset = since.map { result.started.timeIntervalSince($0) }
     }
 }
 

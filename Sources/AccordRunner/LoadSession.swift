@@ -7,6 +7,7 @@ import AccordLoad
 import AccordProbes
 import AccordResults
 import AccordSpec
+import Foundation
 
 /// The load half of a run, over the specs' `endpoints`, `targets` and `scenarios`: a phase
 /// per endpoint with targets, then every scenario (stages, think time, faults), then the
@@ -24,6 +25,8 @@ struct LoadSession {
     /// True once the server this run booted has died for good (nil-pid `--target`: never).
     var serverGone: @Sendable () -> Bool = { false }
     var minimumScenarioSeconds: Double = 3
+    /// When the run began: every phase's `startOffset` counts from it.
+    var runStart = Date()
     var progress: @Sendable (String) -> Void { reporter.step }
     /// Job ids to read under load when the spec leaves `job_id` to the run.
     var poolSize = 20
@@ -34,11 +37,11 @@ struct LoadSession {
         var scenarios: [LoadPhase] = []
         var capacity: [Capacity] = []
         var reconciliation: [Reconciliation] = []
-        var targetCases: [CaseResult] = []
-        var scenarioCases: [CaseResult] = []
-        var reconciliationCases: [CaseResult] = []
+        var targetCases: [ResultsDocument.Case] = []
+        var scenarioCases: [ResultsDocument.Case] = []
+        var reconciliationCases: [ResultsDocument.Case] = []
         var reliability: [FaultOutcome] = []
-        var reliabilityCases: [CaseResult] = []
+        var reliabilityCases: [ResultsDocument.Case] = []
     }
 
     /// One endpoint's requests, ready for a plan: one, or one per pooled job id.
@@ -141,7 +144,7 @@ struct LoadSession {
         let ids = creates.flatMap { result.collected.indices.contains($0) ? result.collected[$0] : [] }
         let acknowledged = creates.reduce(0) { $0 + (result.perRequest.indices.contains($1) ? result.perRequest[$1].succeeded : 0) }
         if acknowledged > ids.count {
-            results.reconciliationCases.append(CaseResult(
+            results.reconciliationCases.append(ResultsDocument.Case(
                 name: "\(phase): \(acknowledged) jobs acknowledged, \(ids.count) with a readable job_id", location: location, outcome: .error,
                 reason: "\(acknowledged - ids.count) successful creates answered without a job_id string: they cannot be reconciled"))
         }
@@ -152,7 +155,7 @@ struct LoadSession {
     func reconcile(_ phase: String, ids: [String], location: SourceLocation, into results: inout Results) async -> Reconciliation? {
         guard !ids.isEmpty else { return nil }
         guard let reconciler else {
-            results.reconciliationCases.append(CaseResult(
+            results.reconciliationCases.append(ResultsDocument.Case(
                 name: "\(phase): \(Set(ids).count) acknowledged jobs", location: location, outcome: .skipped,
                 reason: "not reconciled: give --database-url and --redis-url with --target"))
             return nil
@@ -160,7 +163,7 @@ struct LoadSession {
         progress("reconciling \(ids.count) acknowledged jobs of \(phase)")
         let reconciliation = await reconciler.reconcile(phase: phase, acknowledged: ids)
         results.reconciliation.append(reconciliation)
-        results.reconciliationCases.append(Self.verdict(for: reconciliation, location: location))
+        results.reconciliationCases.append(LoadVerdicts.verdict(for: reconciliation, location: location))
         return reconciliation
     }
 
@@ -179,14 +182,14 @@ struct LoadSession {
                 guard let endpoint = spec.endpoints.first(where: { $0.name.value == targetSet.subject.value }) else { continue }
                 if Task.isCancelled { return }
                 if serverGone() {
-                    results.targetCases.append(Self.notRun("\(endpoint.name.value) targets", location: targetSet.subject.location))
+                    results.targetCases.append(LoadVerdicts.notRun("\(endpoint.name.value) targets", location: targetSet.subject.location))
                     continue
                 }
                 let prepared: Prepared
                 do {
                     prepared = try await prepare(endpoint, in: spec, pool: &pool)
                 } catch {
-                    results.targetCases.append(CaseResult(
+                    results.targetCases.append(ResultsDocument.Case(
                         name: "\(endpoint.name.value) targets", location: targetSet.subject.location, outcome: .error,
                         reason: "could not render the endpoint's request: \(error)"))
                     continue
@@ -197,9 +200,9 @@ struct LoadSession {
                 await reconcile(endpoint.name.value, result, location: targetSet.subject.location, into: &results)
                 let phase = LoadPhase(
                     name: endpoint.name.value, load: "\(connections) connections, closed model", result: result,
-                    resources: samples)
+                    resources: samples, since: runStart)
                 results.endpoints.append(phase)
-                results.targetCases += TargetEvaluation.evaluate(targetSet, measured: phase.measurement.endpointMeasurement)
+                results.targetCases += TargetEvaluation.evaluate(targetSet, measured: phase.measurement.endpointMeasurement, source: spec.source)
             }
         }
     }
@@ -211,11 +214,11 @@ struct LoadSession {
             for scenario in spec.scenarios {
                 if Task.isCancelled { return }
                 if serverGone() {
-                    results.scenarioCases.append(Self.notRun(scenario.name.value, location: scenario.location))
+                    results.scenarioCases.append(LoadVerdicts.notRun(scenario.name.value, location: scenario.location))
                     continue
                 }
                 if !scenario.faults.isEmpty && injector == nil {
-                    results.scenarioCases.append(CaseResult(
+                    results.scenarioCases.append(ResultsDocument.Case(
                         name: scenario.name.value, location: scenario.location, outcome: .skipped,
                         reason: FaultInjector.refusal(scenario: scenario.name.value, faults: scenario.faults, target: target)))
                     continue
@@ -232,7 +235,7 @@ struct LoadSession {
                     }
                 }
                 guard problems.isEmpty, !mix.isEmpty else {
-                    results.scenarioCases.append(CaseResult(
+                    results.scenarioCases.append(ResultsDocument.Case(
                         name: scenario.name.value, location: scenario.location, outcome: .error,
                         reason: "could not prepare the scenario's requests: \(problems.joined(separator: "; "))"))
                     continue
@@ -262,17 +265,17 @@ struct LoadSession {
                 }
                 var phase = LoadPhase(
                     name: scenario.name.value, load: Self.describe(scenario), result: result, resources: samples,
-                    endpoints: endpoints)
+                    endpoints: endpoints, since: runStart)
                 phase.healthyAfterwards = healthy
                 results.scenarios.append(phase)
-                results.scenarioCases.append(Self.verdict(for: phase, location: scenario.location))
+                results.scenarioCases.append(LoadVerdicts.verdict(for: phase, location: scenario.location))
                 if let targetSet = spec.targets.first(where: { $0.subject.value == scenario.name.value }) {
-                    results.scenarioCases += TargetEvaluation.evaluate(targetSet, measured: phase.measurement.endpointMeasurement)
+                    results.scenarioCases += TargetEvaluation.evaluate(targetSet, measured: phase.measurement.endpointMeasurement, source: spec.source)
                 }
                 for timing in timings {
-                    let outcome = Self.faultOutcome(timing, scenario: scenario.name.value, phase: phase, reconciliation: reconciliation)
+                    let outcome = LoadVerdicts.faultOutcome(timing, scenario: scenario.name.value, phase: phase, reconciliation: reconciliation)
                     results.reliability.append(outcome)
-                    results.reliabilityCases.append(Self.verdict(for: outcome, timing: timing))
+                    results.reliabilityCases.append(LoadVerdicts.verdict(for: outcome, timing: timing))
                 }
             }
         }
@@ -331,43 +334,7 @@ struct LoadSession {
 
     // MARK: - Verdicts
 
-    /// What one fault did: requests and errors in the seconds it was on (from its start to
-    /// health again), and the scenario's reconciliation.
-    static func faultOutcome(_ timing: FaultTiming, scenario: String, phase: LoadPhase, reconciliation: Reconciliation?) -> FaultOutcome {
-        let applied = timing.appliedSeconds ?? Double(timing.fault.atMilliseconds) / 1000
-        let from = Int(applied)
-        // Recovery counts from when bringing the dependency back began: the end of its `for`.
-        let until = applied + Double(timing.fault.forMilliseconds) / 1000 + (timing.recoverySeconds ?? 0)
-        let during = phase.series.filter { $0.second >= from && Double($0.second) <= until }
-        let requests = during.reduce(0) { $0 + $1.requests }
-        let errors = during.reduce(0) { $0 + $1.errors }
-        return FaultOutcome(
-            scenario: scenario, fault: timing.action, atSecond: timing.appliedSeconds ?? Double(timing.fault.atMilliseconds) / 1000,
-            recoverySeconds: timing.recoverySeconds, requestsDuring: requests,
-            errorRateDuring: requests > 0 ? Double(errors) / Double(requests) : 0, acknowledged: reconciliation?.acknowledged ?? 0,
-            lost: reconciliation?.lost ?? 0, duplicated: reconciliation?.duplicated ?? 0)
-    }
 
-    /// A fault passes when it was applied and undone, `/health` came back, and no
-    /// acknowledged job was lost or duplicated.
-    static func verdict(for outcome: FaultOutcome, timing: FaultTiming) -> CaseResult {
-        let recovery = outcome.recoverySeconds.map { "healthy again after \(TargetEvaluation.trimmed($0, 2)) s" } ?? "never healthy again"
-        let name = "\(outcome.scenario): \(outcome.fault) — \(recovery); \(TargetEvaluation.show(outcome.errorRateDuring, .errorRate)) "
-            + "errors during; \(outcome.lost) of \(outcome.acknowledged) acknowledged jobs lost, \(outcome.duplicated) duplicated"
-        var failures: [AssertionFailure] = []
-        if let error = timing.error {
-            return CaseResult(name: name, location: timing.fault.location, outcome: .error, reason: "the fault itself failed: \(error)")
-        }
-        if outcome.recoverySeconds == nil {
-            failures.append(AssertionFailure(message: "recovery", expected: "/health 200 after the fault", actual: "not healthy within the bound", location: timing.fault.location))
-        }
-        if outcome.lost > 0 || outcome.duplicated > 0 {
-            failures.append(AssertionFailure(
-                message: "acknowledged jobs", expected: "0 lost, 0 duplicated", actual: "\(outcome.lost) lost, \(outcome.duplicated) duplicated",
-                location: timing.fault.location))
-        }
-        return CaseResult(name: name, location: timing.fault.location, outcome: failures.isEmpty ? .passed : .failed, failures: failures)
-    }
 
     /// The scenario's stages for the engine, time-scaled; a closed scenario's `users` is
     /// where its ramp starts (the engine starts closed ramps from 0: a 1 ms stage gets there).
@@ -382,25 +349,7 @@ struct LoadSession {
         return stages
     }
 
-    static func verdict(for reconciliation: Reconciliation, location: SourceLocation) -> CaseResult {
-        let r = reconciliation
-        let name = "\(r.phase): \(r.acknowledged) acknowledged jobs — \(r.lost) lost, \(r.duplicated) duplicated"
-        if let note = r.note, r.lost == 0, r.duplicated == 0 {
-            return CaseResult(name: name, location: location, outcome: .error, reason: note)
-        }
-        guard r.lost > 0 || r.duplicated > 0 else { return CaseResult(name: name, location: location, outcome: .passed) }
-        return CaseResult(
-            name: name, location: location, outcome: .failed,
-            failures: [AssertionFailure(
-                message: "acknowledged jobs in PostgreSQL and Redis", expected: "each exactly once",
-                actual: "PostgreSQL: \(r.lostInDatabase) missing, \(r.duplicatedInDatabase) twice; streams: \(r.lostInStreams) missing, \(r.duplicatedInStreams) twice",
-                location: location)])
-    }
 
-    /// A phase skipped because the booted server died earlier in the run.
-    static func notRun(_ name: String, location: SourceLocation) -> CaseResult {
-        CaseResult(name: name, location: location, outcome: .error, reason: "not run: the server this run booted is no longer running (see server.log)")
-    }
 
     static func describe(_ scenario: Scenario) -> String {
         var words: [String] = []
@@ -417,17 +366,6 @@ struct LoadSession {
         await HealthProbe.status(target + "/health", timeoutMilliseconds: 5000) == 200
     }
 
-    /// A scenario passes when the server is still up and healthy afterwards ("no crash");
-    /// its numbers are reported, and judged only where the specs give it targets.
-    static func verdict(for phase: LoadPhase, location: SourceLocation) -> CaseResult {
-        let m = phase.measurement
-        let name = "\(phase.name) (\(phase.load), \(Int(phase.seconds)) s): server healthy afterwards — "
-            + "\(m.requests) requests, \(TargetEvaluation.show(m.errorRate, .errorRate)) errors, p99 \(TargetEvaluation.show(m.p99, .p99))"
-        if phase.healthyAfterwards ?? false { return CaseResult(name: name, location: location, outcome: .passed) }
-        return CaseResult(
-            name: name, location: location, outcome: .failed,
-            failures: [AssertionFailure(message: "the server after \(phase.name)", expected: "alive, /health 200", actual: "down or unhealthy", location: location)])
-    }
 }
 
 extension LoadSession {

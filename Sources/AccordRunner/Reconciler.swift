@@ -1,3 +1,4 @@
+import AccordChecks
 import AccordProbes
 import AccordResults
 import Foundation
@@ -59,17 +60,7 @@ actor Reconciler {
         } else {
             notes.append("Redis not checked: no Redis URL")
         }
-        return Self.tally(phase: phase, acknowledged: ids, database: database, streams: streams, note: notes.isEmpty ? nil : notes.joined(separator: "; "))
-    }
-
-    /// Lost and duplicated counts from what each store holds per id; a store that could
-    /// not be read counts nothing (its note says why). Pure.
-    static func tally(phase: String, acknowledged: Set<String>, database: [String: Int]?, streams: [String: Int]?, note: String?) -> Reconciliation {
-        func lost(_ counts: [String: Int]?) -> Int { counts.map { c in acknowledged.filter { (c[$0] ?? 0) == 0 }.count } ?? 0 }
-        func duplicated(_ counts: [String: Int]?) -> Int { counts.map { c in acknowledged.filter { (c[$0] ?? 0) > 1 }.count } ?? 0 }
-        return Reconciliation(
-            phase: phase, acknowledged: acknowledged.count, lostInDatabase: lost(database), duplicatedInDatabase: duplicated(database),
-            lostInStreams: lost(streams), duplicatedInStreams: duplicated(streams), note: note)
+        return LoadVerdicts.tally(phase: phase, acknowledged: ids, database: database, streams: streams, note: notes.isEmpty ? nil : notes.joined(separator: "; "))
     }
 
     /// Rows per acknowledged id.

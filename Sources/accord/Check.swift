@@ -1,5 +1,6 @@
 import AccordChecks
 import AccordReports
+import AccordResults
 import AccordRunner
 import AccordSpec
 import ArgumentParser
@@ -11,7 +12,8 @@ struct Check: AsyncParsableCommand {
         abstract: "Run the functional checks of spec files against a server.",
         discussion: """
             Runs cases in order, chaining captures. Exit 0 when all passed, 1 when a check \
-            failed, 2 for an invalid spec or usage, 3 when the target is unreachable.
+            failed or none ran (every case skipped, e.g. --tags matching nothing), 2 for an \
+            invalid spec or usage, 3 when the target is unreachable.
             """
     )
 
@@ -23,7 +25,7 @@ struct Check: AsyncParsableCommand {
     @Option(help: "Write JUnit XML here.")
     var junit: String?
 
-    @Option(help: "Write the results as JSON here.")
+    @Option(help: "Write the results document here (accord-results, docs/results-format.md); accord report renders it.")
     var json: String?
 
     @Option(help: "Run only cases with one of these tags (comma-separated); opt-in cases need one.")
@@ -61,18 +63,30 @@ struct Check: AsyncParsableCommand {
         let console = ConsoleReport(color: Terminal.colorOnStandardOutput)
         let quiet = self.quiet
         let printedSuites = LockedSet()
-        let result = await runner.run(loaded.specs) { spec, caseResult in
+        let command = (["accord"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
+        let result = await runner.run(loaded.specs, date: RunArguments.timestamp().readable, command: command) { spec, caseResult in
             if quiet && (caseResult.outcome == .passed || caseResult.outcome == .skipped) { return }
             if printedSuites.insert(spec.path) { print(console.suiteHeader(spec)) }
             print(console.caseLine(caseResult))
         }
         print(console.summary(result))
-        try write(JUnitReport.render(result), to: junit)
-        try write(CheckResultsJSON.render(result), to: json)
+        try write(JUnitReport.render(result, name: "accord check"), to: junit)
+        if let json {
+            do { try result.jsonData().write(to: URL(fileURLWithPath: json)) } catch {
+                throw EnvironmentFailure(message: "failed to write \(json): \(error.localizedDescription)")
+            }
+        }
         if result.targetUnreachable {
             throw EnvironmentFailure(message: "target unreachable: \(target) (is the server running?)")
         }
-        if !result.passed { throw ExitCode(ExitStatus.failed) }
+        // One rule for "passed" (ResultsDocument.passed): a run where nothing passed — every
+        // case skipped — verified nothing, and says so with exit 1.
+        if !result.passed {
+            if result.count(.passed) == 0 && result.count(.failed) == 0 && result.count(.error) == 0 {
+                FileHandle.standardError.write(Data("accord check: no case ran (\(result.count(.skipped)) skipped): nothing was verified\n".utf8))
+            }
+            throw ExitCode(ExitStatus.failed)
+        }
     }
 
     private func write(_ text: String, to path: String?) throws {

@@ -3,19 +3,21 @@ import AccordResults
 import ArgumentParser
 import Foundation
 
-/// `accord report`: the reports of a run, rendered again from its results.json.
+/// `accord report`: the reports of a run, a load or a check, rendered again from its results
+/// document.
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Re-render baseline.md, report.html and junit.xml from a run's results.json.",
+        abstract: "Re-render baseline.md, report.html and junit.xml from a results document.",
         discussion: """
-            Reads a results.json written by accord run (any run of this results version) and \
-            writes the three reports beside it, or into --out. The results file itself is never \
+            Reads a results document (accord-results, docs/results-format.md) written by accord \
+            run, accord load --json or accord check --json, and writes the three reports beside \
+            it, or into --out. The results file itself is never \
             rewritten. Exit 0 when the reports were written, 2 when the results file is missing \
             or not readable, 3 when a report could not be written.
             """
     )
 
-    @Argument(help: "The results.json of a run.")
+    @Argument(help: "A results document: a run's results.json, or what check/load --json wrote.")
     var results: String
 
     @Option(help: "Where the reports go (default: the directory the results file is in).")
@@ -29,7 +31,7 @@ struct Report: ParsableCommand {
     }
 
     /// Reads a results file, or prints why not and exits 2.
-    static func read(_ path: String) throws -> RunReport {
+    static func read(_ path: String) throws -> ResultsDocument {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
             let what = isDirectory.boolValue ? "a directory, not a results file" : "no such file"
@@ -44,7 +46,7 @@ struct Report: ParsableCommand {
             throw ExitCode(ExitStatus.usage)
         }
         do {
-            return try RunReport.read(data, path: path)
+            return try ResultsDocument.read(data, path: path)
         } catch {
             printError("error: \(error)")
             throw ExitCode(ExitStatus.usage)
@@ -52,12 +54,12 @@ struct Report: ParsableCommand {
     }
 
     /// The rendered reports of a run: baseline.md, report.html, junit.xml (not results.json).
-    static func writeRendered(_ report: RunReport, to directory: String) throws {
+    static func writeRendered(_ report: ResultsDocument, to directory: String) throws {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             try BaselineReport.markdown(report).write(toFile: "\(directory)/baseline.md", atomically: true, encoding: .utf8)
             try HTMLReport.render(report).write(toFile: "\(directory)/report.html", atomically: true, encoding: .utf8)
-            try JUnitReport.render(report).write(toFile: "\(directory)/junit.xml", atomically: true, encoding: .utf8)
+            try JUnitReport.render(report, name: "accord \(report.kind.rawValue)").write(toFile: "\(directory)/junit.xml", atomically: true, encoding: .utf8)
         } catch {
             throw EnvironmentFailure(message: "failed to write the reports in \(directory): \(error.localizedDescription)")
         }

@@ -17,7 +17,8 @@ struct Run: AsyncParsableCommand {
             Writes reports/<UTC time>/ (junit.xml, results.json, baseline.md, report.html, \
             server.log) and points reports/latest at it. With --target, verifies an existing \
             deployment instead of booting one (give --database-url and --redis-url for the \
-            side-effect checks and the reconciliation; fault scenarios are skipped). Exit 0 when \
+            side-effect checks and the reconciliation; fault scenarios are skipped). --json FILE \
+            writes the results document there too. Exit 0 when \
             everything passed, 1 when a check, target, reconciliation or fault failed, 2 for \
             invalid specs or usage, 3 when the environment could not be booted or reached.
             """
@@ -27,12 +28,16 @@ struct Run: AsyncParsableCommand {
     @OptionGroup var runArguments: RunArguments
     @OptionGroup(title: "With --target") var probes: ProbeArguments
 
+    @Option(help: "Also write the results document here (the same as results.json in the report directory).")
+    var json: String?
+
     func validate() throws {
         try runArguments.check()
+        if let json { try RunArguments.checkWritable(json) }
     }
 
     func run() async throws {
-        try await runArguments.execute(specArguments, probes: probes, functional: true)
+        try await runArguments.execute(specArguments, probes: probes, functional: true, json: json)
     }
 }
 

@@ -1,3 +1,4 @@
+import AccordResults
 import AccordChecks
 import AccordJSON
 import AccordSpec

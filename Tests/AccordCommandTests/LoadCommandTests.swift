@@ -20,7 +20,7 @@ struct LoadCommandTests {
             let result = try await Executables.run(["load", "--url", url, "-c", "2", "-d", "500ms", "--json", json], timeout: 60)
             #expect(result.status == 0, "stderr: \(result.stderr)")
             #expect(result.stdout.contains("Load of \(url) for 0.5 s: 2 connections, 1 thread, closed model"))
-            let report = try RunReport.read(Data(contentsOf: URL(fileURLWithPath: json)), path: json)
+            let report = try ResultsDocument.read(Data(contentsOf: URL(fileURLWithPath: json)), path: json)
             #expect(report.profile == "ad hoc" && report.target == url && !report.booted)
             let phase = try #require(report.endpoints.first)
             #expect(report.endpoints.count == 1)
@@ -42,7 +42,7 @@ struct LoadCommandTests {
                 ["load", "--url", server.baseURL + "/no-such-endpoint", "-c", "2", "-d", "300ms", "--json", json], timeout: 60)
             // Like wrk, the load itself succeeded: exit 0, the answers' statuses are in the figures.
             #expect(result.status == 0, "stderr: \(result.stderr)")
-            let report = try RunReport.read(Data(contentsOf: URL(fileURLWithPath: json)), path: json)
+            let report = try ResultsDocument.read(Data(contentsOf: URL(fileURLWithPath: json)), path: json)
             let phase = try #require(report.endpoints.first)
             #expect(phase.measurement.requests > 0)
             #expect(phase.errorsByKind == ["status": phase.measurement.requests])
@@ -64,7 +64,7 @@ struct LoadCommandTests {
         // Refused connections fail in microseconds, so the generator is busy; that says
         // nothing of a server's speed.
         #expect(!result.stdout.contains("generator-bound"))
-        let report = try RunReport.read(Data(contentsOf: URL(fileURLWithPath: json)), path: json)
+        let report = try ResultsDocument.read(Data(contentsOf: URL(fileURLWithPath: json)), path: json)
         #expect(report.targetUnreachable && !report.passed)
     }
 }

@@ -23,7 +23,7 @@ struct RunCommandTests {
         for file in ["junit.xml", "results.json", "baseline.md", "report.html", "server.log"] {
             #expect(FileManager.default.fileExists(atPath: "\(latest)/\(file)"), "\(file)")
         }
-        let report = try RunReport.read(Data(contentsOf: URL(fileURLWithPath: "\(latest)/results.json")), path: "results.json")
+        let report = try ResultsDocument.read(Data(contentsOf: URL(fileURLWithPath: "\(latest)/results.json")), path: "results.json")
         let verdictSuites = ["targets", "scenarios", "reconciliation", "reliability"]
         // Every functional case passed or was skipped as opt-in.
         let functional = report.suites.filter { !verdictSuites.contains($0.name) }.flatMap(\.cases)

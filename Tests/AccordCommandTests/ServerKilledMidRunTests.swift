@@ -57,7 +57,7 @@ struct ServerKilledMidRunTests {
         #expect(process.terminationReason == .exit)
         #expect(process.terminationStatus == 1)
 
-        let report = try RunReport.read(Data(contentsOf: URL(fileURLWithPath: "\(reports)/latest/results.json")), path: "results.json")
+        let report = try ResultsDocument.read(Data(contentsOf: URL(fileURLWithPath: "\(reports)/latest/results.json")), path: "results.json")
         #expect(!report.passed)
         let cases = report.suites.flatMap(\.cases)
         let broken = cases.filter { $0.outcome == .failed || $0.outcome == .error }

@@ -1,4 +1,6 @@
 import AccordHTTP
+import AccordHTTPTypes
+import AccordTestSupport
 import AccordLoad
 import Testing
 
@@ -247,6 +249,19 @@ struct ArrivalModelTests {
         #expect(UserArrivals<SeededRandom>.stagePoll == 10 * ms)
     }
 
+    @Test("users a stage keeps off do not wake the engine: it sleeps until the next poll")
+    func usersSwitchedOffDoNotSpin() throws {
+        // One user on (target 1 of 3) for 10 s; users 1 and 2 idle with ready times long past.
+        let profile = try #require(Self.profile(3, [(10, 1)]))
+        var model = Self.users(3, think: nil, stages: profile)
+        var idle = [2, 1, 0]
+        var launches: [Arrival] = []
+        model.release(elapsed: 9 * s, sent: 0, idle: &idle, into: &launches)
+        #expect(launches.map(\.connection) == [0])
+        #expect(idle.sorted() == [1, 2])
+        #expect(model.wait(elapsed: 9 * s, sent: 1, idle: idle) == UserArrivals<SeededRandom>.stagePoll)
+    }
+
     // MARK: - Open
 
     /// (elapsed, sent, idle connections) → the intended times of the requests released (at
@@ -365,7 +380,7 @@ struct ArrivalModelTests {
     /// over 0.3 s never go.
     @Test func openModelBehindReachesTheResult() async throws {
         let listener = try LoopbackListener()
-        let request = HTTPRequestSpec(url: "http://127.0.0.1:\(listener.port)/never", timeoutMilliseconds: 0)
+        let request = ClientRequest(url: "http://127.0.0.1:\(listener.port)/never", timeoutMilliseconds: 0)
         let plan = LoadPlan(
             requests: [LoadRequest(request: request)], connections: 1, durationNanoseconds: 300 * ms, model: .open(rate: 100))
         let result = await LoadRun.run(plan)
@@ -385,7 +400,7 @@ struct ArrivalModelTests {
     ] as [(Int, Double?, [Stage], UInt64, Int)])
     func usersAreReleasedThroughTheEngine(users: Int, spawnRate: Double?, stages: [Stage], duration: UInt64, sent: Int) async throws {
         let listener = try LoopbackListener()
-        let request = HTTPRequestSpec(url: "http://127.0.0.1:\(listener.port)/never", timeoutMilliseconds: 0)
+        let request = ClientRequest(url: "http://127.0.0.1:\(listener.port)/never", timeoutMilliseconds: 0)
         var plan = LoadPlan(requests: [LoadRequest(request: request)], connections: users, durationNanoseconds: duration, spawnRate: spawnRate)
         plan.stages = stages
         let result = await LoadRun.run(plan)
@@ -399,7 +414,7 @@ struct ArrivalModelTests {
     /// about ten times without thinking.
     @Test func thinkTimeHoldsTheUserThroughTheEngine() async throws {
         let listener = try LoopbackListener()
-        let request = HTTPRequestSpec(url: "http://127.0.0.1:\(listener.port)/never", timeoutMilliseconds: 100)
+        let request = ClientRequest(url: "http://127.0.0.1:\(listener.port)/never", timeoutMilliseconds: 100)
         let plan = LoadPlan(
             requests: [LoadRequest(request: request)], connections: 1, durationNanoseconds: 1 * s, thinkNanoseconds: 300 * ms...300 * ms)
         let result = await LoadRun.run(plan)
@@ -414,7 +429,7 @@ struct ArrivalModelTests {
     /// again while the next holds 0 for 0.5 s.
     @Test func stagesSwitchUsersOffThroughTheEngine() async throws {
         let listener = try LoopbackListener()
-        let request = HTTPRequestSpec(url: "http://127.0.0.1:\(listener.port)/never", timeoutMilliseconds: 130)
+        let request = ClientRequest(url: "http://127.0.0.1:\(listener.port)/never", timeoutMilliseconds: 130)
         var plan = LoadPlan(requests: [LoadRequest(request: request)], connections: 1, durationNanoseconds: 1)
         plan.stages = [
             Stage(durationNanoseconds: 0, target: 2), Stage(durationNanoseconds: 500 * ms, target: 2),

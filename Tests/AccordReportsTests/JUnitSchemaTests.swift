@@ -1,5 +1,7 @@
+import AccordTestSupport
 import AccordChecks
 import AccordReports
+import AccordResults
 import AccordSpec
 import Foundation
 import Testing
@@ -48,7 +50,7 @@ struct JUnitSchemaTests {
         return try validate(file: file)
     }
 
-    static func expectValid(_ run: CheckRunResult, name: String = "accord check", sourceLocation: Testing.SourceLocation = #_sourceLocation)
+    static func expectValid(_ run: ResultsDocument, name: String = "accord check", sourceLocation: Testing.SourceLocation = #_sourceLocation)
         throws
     {
         let xml = JUnitReport.render(run, name: name)
@@ -87,43 +89,43 @@ struct JUnitSchemaTests {
     }
 
     @Test func noSuitesAndSuitesWithoutCases() throws {
-        try Self.expectValid(CheckRunResult(target: "http://127.0.0.1:1", suites: []))
-        try Self.expectValid(CheckRunResult(target: "http://127.0.0.1:1", suites: [
-            SuiteResult(name: "empty", file: "specs/empty.yaml", cases: []),
-            SuiteResult(name: "health", file: "specs/health.yaml", cases: [
-                CaseResult(name: "health is healthy", location: Self.at(3, "specs/health.yaml"), outcome: .passed, durationSeconds: 0.001)
+        try Self.expectValid(ResultsDocument.checks(target: "http://127.0.0.1:1", suites: []))
+        try Self.expectValid(ResultsDocument.checks(target: "http://127.0.0.1:1", suites: [
+            ResultsDocument.Suite(name: "empty", file: "specs/empty.yaml", cases: []),
+            ResultsDocument.Suite(name: "health", file: "specs/health.yaml", cases: [
+                ResultsDocument.Case(name: "health is healthy", location: Self.at(3, "specs/health.yaml"), outcome: .passed, seconds: 0.001)
             ]),
-            SuiteResult(name: "", file: "", cases: []),
+            ResultsDocument.Suite(name: "", file: "", cases: []),
         ]))
     }
 
     @Test func everyOutcomeWithMissingDetailsAndOddDurations() throws {
         let cases = [
-            CaseResult(name: "two failures, one without a location", location: Self.at(1), outcome: .failed, failures: [
-                AssertionFailure(message: "status", expected: "201", actual: "500", location: Self.at(2)),
-                AssertionFailure(message: "body", expected: "", actual: "", location: nil),
-            ], durationSeconds: 12345.6789, transcript: "GET /\n"),
-            CaseResult(name: "failed with no failures recorded", location: Self.at(3), outcome: .failed),
-            CaseResult(name: "error without a reason", location: Self.at(4), outcome: .error, durationSeconds: -1),
-            CaseResult(name: "skipped without a reason", location: Self.at(5), outcome: .skipped, durationSeconds: .nan),
-            CaseResult(name: "", location: Self.at(6), outcome: .passed, durationSeconds: 0.0005),
+            ResultsDocument.Case(name: "two failures, one without a location", location: Self.at(1), outcome: .failed, failures: [
+                CheckFailure(message: "status", expected: "201", actual: "500", location: Self.at(2)),
+                CheckFailure(message: "body", expected: "", actual: "", location: nil),
+            ], seconds: 12345.6789, transcript: "GET /\n"),
+            ResultsDocument.Case(name: "failed with no failures recorded", location: Self.at(3), outcome: .failed),
+            ResultsDocument.Case(name: "error without a reason", location: Self.at(4), outcome: .error, seconds: -1),
+            ResultsDocument.Case(name: "skipped without a reason", location: Self.at(5), outcome: .skipped, seconds: .nan),
+            ResultsDocument.Case(name: "", location: Self.at(6), outcome: .passed, seconds: 0.0005),
         ]
-        try Self.expectValid(CheckRunResult(target: "t", suites: [SuiteResult(name: "outcomes", file: "specs/o.yaml", cases: cases)]))
+        try Self.expectValid(ResultsDocument.checks(target: "t", suites: [ResultsDocument.Suite(name: "outcomes", file: "specs/o.yaml", cases: cases)]))
     }
 
     @Test func specialAndControlCharactersEverywhere() throws {
         let controls = String(String.UnicodeScalarView((0..<0x20 as Range<UInt32>).compactMap { Unicode.Scalar($0) }))
         let nasty = #"<tag attr="v" other='w'> & &amp; ]]> -- <!-- <![CDATA[ x ]]> ?> "# + controls
             + "\u{7F}\u{85}\u{A0}\u{2028}\u{FEFF}\u{FFFD}\u{FFFE}\u{FFFF}\r\n\r e\u{301} 日本語 🧪\u{10FFFF}"
-        let failure = AssertionFailure(message: nasty, expected: nasty, actual: nasty, location: Self.at(9, nasty))
+        let failure = CheckFailure(message: nasty, expected: nasty, actual: nasty, location: Self.at(9, nasty))
         let cases = [
-            CaseResult(name: nasty, location: Self.at(1, nasty), outcome: .failed, failures: [failure], transcript: nasty),
-            CaseResult(name: "error " + nasty, location: Self.at(2, nasty), outcome: .error, reason: nasty, transcript: nasty),
-            CaseResult(name: "skipped " + nasty, location: Self.at(3, nasty), outcome: .skipped, reason: nasty),
-            CaseResult(name: "passed " + nasty, location: Self.at(4, nasty), outcome: .passed, transcript: nasty),
+            ResultsDocument.Case(name: nasty, location: Self.at(1, nasty), outcome: .failed, failures: [failure], transcript: nasty),
+            ResultsDocument.Case(name: "error " + nasty, location: Self.at(2, nasty), outcome: .error, reason: nasty, transcript: nasty),
+            ResultsDocument.Case(name: "skipped " + nasty, location: Self.at(3, nasty), outcome: .skipped, reason: nasty),
+            ResultsDocument.Case(name: "passed " + nasty, location: Self.at(4, nasty), outcome: .passed, transcript: nasty),
         ]
         try Self.expectValid(
-            CheckRunResult(target: nasty, suites: [SuiteResult(name: nasty, file: nasty, cases: cases)]), name: nasty)
+            ResultsDocument.checks(target: nasty, suites: [ResultsDocument.Suite(name: nasty, file: nasty, cases: cases)]), name: nasty)
     }
 
     @Test func aVeryLongTranscript() throws {
@@ -131,11 +133,11 @@ struct JUnitSchemaTests {
         let line = #"{"job_id":"0123456789abcdef","payload":"<&>\"'","bytes":"\#u{00}\#u{1B}[31m\#u{FFFE}"}"# + "\n"
         while transcript.utf8.count < 1_500_000 { transcript += line }
         let cases = [
-            CaseResult(name: "huge response", location: Self.at(1), outcome: .failed,
-                failures: [AssertionFailure(message: "body", expected: "small", actual: transcript, location: Self.at(2))],
-                durationSeconds: 2.5, transcript: transcript),
-            CaseResult(name: "huge passing response", location: Self.at(10), outcome: .passed, transcript: transcript),
+            ResultsDocument.Case(name: "huge response", location: Self.at(1), outcome: .failed,
+                failures: [CheckFailure(message: "body", expected: "small", actual: transcript, location: Self.at(2))],
+                seconds: 2.5, transcript: transcript),
+            ResultsDocument.Case(name: "huge passing response", location: Self.at(10), outcome: .passed, transcript: transcript),
         ]
-        try Self.expectValid(CheckRunResult(target: "t", suites: [SuiteResult(name: "big", file: "specs/big.yaml", cases: cases)]))
+        try Self.expectValid(ResultsDocument.checks(target: "t", suites: [ResultsDocument.Suite(name: "big", file: "specs/big.yaml", cases: cases)]))
     }
 }

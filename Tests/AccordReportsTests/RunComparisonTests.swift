@@ -15,16 +15,16 @@ struct RunComparisonTests {
             generatorBound: false)
     }
 
-    static func run(_ endpoint: LoadPhase.Measurement = measurement(), capacity: [Capacity] = [], suites: [RunReport.Suite] = [])
-        -> RunReport
+    static func run(_ endpoint: LoadPhase.Measurement = measurement(), capacity: [Capacity] = [], suites: [ResultsDocument.Suite] = [])
+        -> ResultsDocument
     {
-        RunReport(
-            date: "d", command: "accord run", target: "t", booted: true, profile: "quick", suites: suites,
+        ResultsDocument(
+            kind: .run, date: "d", command: "accord run", target: "t", booted: true, profile: "quick", suites: suites,
             endpoints: [LoadPhase(name: "create_job", load: "50 connections", seconds: 10, measurement: endpoint)],
             capacity: capacity)
     }
 
-    static func verdict(of figure: String, _ base: RunReport, _ new: RunReport, limit: Double = 0.10) -> RunComparison.Figure.Verdict? {
+    static func verdict(of figure: String, _ base: ResultsDocument, _ new: ResultsDocument, limit: Double = 0.10) -> RunComparison.Figure.Verdict? {
         RunComparison.compare(base, new, maxRegression: limit).figures.first { $0.subject == "endpoint create_job" && $0.figure == figure }?
             .verdict
     }
@@ -112,9 +112,9 @@ struct RunComparisonTests {
         #expect(!comparison.hasRegression)
     }
 
-    static func targets(_ outcome: CaseOutcome, measured: String) -> [RunReport.Suite] {
-        [RunReport.Suite(name: "targets", file: "specs/targets.yaml", cases: [
-            RunReport.Case(name: "create_job p99 < 50 ms — measured \(measured)", location: "specs/targets.yaml:4:5", outcome: outcome)
+    static func targets(_ outcome: CaseOutcome, measured: String) -> [ResultsDocument.Suite] {
+        [ResultsDocument.Suite(name: "targets", file: "specs/targets.yaml", cases: [
+            ResultsDocument.Case(name: "create_job p99 < 50 ms — measured \(measured)", location: "specs/targets.yaml:4:5", outcome: outcome)
         ])]
     }
 

@@ -95,7 +95,7 @@ struct RunReportTests {
 
     static let attack = "<script>alert(1)</script>\"'&"
 
-    static func hostileReport() throws -> RunReport {
+    static func hostileReport() throws -> ResultsDocument {
         var report = try ReportFixtures.run()
         report.target = attack
         report.command = "accord run \(attack)"
@@ -140,7 +140,7 @@ struct RunReportTests {
     }
 
     @Test func markdownTableCellsKeepTheirColumns() {
-        var report = RunReport(date: "d", command: "accord run", target: "t", booted: false, profile: "quick")
+        var report = ResultsDocument(kind: .run, date: "d", command: "accord run", target: "t", booted: false, profile: "quick")
         report.environment = [.init(name: "a | b", value: "line one\nline two")]
         let md = BaselineReport.markdown(report)
         #expect(md.contains(#"| a \| b | line one line two |"#))
@@ -149,7 +149,7 @@ struct RunReportTests {
     // MARK: sections without data
 
     @Test func anEmptyRunSaysSoInEverySection() {
-        let report = RunReport(date: "2026-11-30 11:12:56 UTC", command: "accord run", target: "http://127.0.0.1:1", booted: false, profile: "quick")
+        let report = ResultsDocument(kind: .run, date: "2026-11-30 11:12:56 UTC", command: "accord run", target: "http://127.0.0.1:1", booted: false, profile: "quick")
         let md = BaselineReport.markdown(report)
         for line in [
             "No environment facts were recorded.", "No targets in the specs.", "No endpoint was loaded.", "No capacity search was run.",
@@ -165,7 +165,7 @@ struct RunReportTests {
     }
 
     @Test func anUnreachableTargetFailsTheVerdict() {
-        var report = RunReport(date: "d", command: "accord run", target: "http://127.0.0.1:1", booted: false, profile: "quick")
+        var report = ResultsDocument(kind: .run, date: "d", command: "accord run", target: "http://127.0.0.1:1", booted: false, profile: "quick")
         report.targetUnreachable = true
         #expect(BaselineReport.markdown(report).contains("## Executive Summary\n\n**Verdict:** ❌ FAILED (target unreachable)\n"))
         #expect(HTMLReport.render(report).contains(#"<p class="verdict fail">FAILED</p>"#))
@@ -175,20 +175,22 @@ struct RunReportTests {
 
     @Test func resultsRoundTrip() throws {
         let report = try ReportFixtures.run()
-        let again = try RunReport.read(try report.jsonData(), path: "again.json")
+        let again = try ResultsDocument.read(try report.jsonData(), path: "again.json")
         #expect(again == report)
     }
 
     @Test(arguments: [
         (#"[1, 2]"#, "x.json: not a JSON object"),
-        (#"{"format": "accord-check-results", "version": 1}"#, "not an accord run results file (format is 'accord-check-results'"),
-        (#"{"format": "accord-run-results", "version": 1}"#, "results version 1 is not supported"),
-        (#"{"format": "accord-run-results"}"#, "results version missing is not supported"),
+        (#"{"format": "accord-check-results", "version": 1}"#, "'accord-check-results' version 1 is an older results format"),
+        (#"{"format": "accord-run-results", "version": 2}"#, "'accord-run-results' version 2 is an older results format"),
+        (#"{"format": "accord-results", "version": 1}"#, "results version 1 is not supported"),
+        (#"{"format": "accord-results"}"#, "results version missing is not supported"),
+        (#"{"format": "gatling", "version": 3}"#, "not an accord results document (format is 'gatling'"),
     ])
     func theReaderRefusesOtherDocuments(text: String, message: String) {
-        #expect(throws: RunReport.ReadError.self) { try RunReport.read(Data(text.utf8), path: "x.json") }
+        #expect(throws: ResultsDocument.ReadError.self) { try ResultsDocument.read(Data(text.utf8), path: "x.json") }
         do {
-            _ = try RunReport.read(Data(text.utf8), path: "x.json")
+            _ = try ResultsDocument.read(Data(text.utf8), path: "x.json")
         } catch {
             #expect("\(error)".contains(message), "\(error)")
         }
@@ -207,7 +209,7 @@ struct RunReportTests {
         object["endpoints"] = endpoints
         let broken = try JSONSerialization.data(withJSONObject: object)
         do {
-            _ = try RunReport.read(broken, path: "run.json")
+            _ = try ResultsDocument.read(broken, path: "run.json")
             Issue.record("read a results file with a missing key")
         } catch {
             #expect("\(error)" == "run.json: missing 'p99' at .endpoints[1].measurement")

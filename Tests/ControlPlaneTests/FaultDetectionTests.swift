@@ -1,3 +1,4 @@
+import AccordResults
 import AccordTestSupport
 import AccordChecks
 import AccordRunner
@@ -25,14 +26,14 @@ struct FaultDetectionTests {
     }
 
     /// Runs every spec against `server`, with the probes when `backends` are given.
-    static func check(_ server: TestServer, backends: Backends? = nil) async throws -> CheckRunResult {
+    static func check(_ server: TestServer, backends: Backends? = nil) async throws -> ResultsDocument {
         let options = CheckOptions(
             target: server.baseURL, databaseURL: backends?.postgres.url, redisURL: backends?.redis.url)
         return try await CheckRunner(options: options).run(try specs())
     }
 
     /// "suite › case" of every case that failed or could not run, sorted.
-    static func failing(_ run: CheckRunResult) -> [String] {
+    static func failing(_ run: ResultsDocument) -> [String] {
         run.suites.flatMap { suite in
             suite.cases.filter { $0.outcome == .failed || $0.outcome == .error }.map { "\(suite.name) › \($0.name)" }
         }.sorted()
@@ -103,7 +104,7 @@ struct ServerDiesMidRunTests {
         let health = try #require(specs.first { $0.path.hasSuffix("health.yaml") })
         let cancel = try #require(specs.first { $0.path.hasSuffix("cancel.yaml") })
         var runner: CheckRunner?
-        var before: CheckRunResult?
+        var before: ResultsDocument?
         try await TestServer.with { server in
             let checker = try CheckRunner(options: CheckOptions(target: server.baseURL))
             runner = checker

@@ -1,12 +1,12 @@
 /// The lines of a source text, split exactly where libyaml counts a line break (`\n`, `\r\n`,
 /// `\r`, and the Unicode NEL, LS and PS), so that a libyaml mark's line and column find the
 /// same text the renderer prints. Columns count Unicode scalars, as libyaml's do.
-struct SourceLines {
+public struct SourceLines: Sendable {
     private let bytes: [UInt8]
     /// Byte ranges of each line's content, without its break.
     private var ranges: [Range<Int>] = []
 
-    init(_ text: String) {
+    public init(_ text: String) {
         self.init(bytes: Array(text.utf8))
     }
 
@@ -31,7 +31,7 @@ struct SourceLines {
     var count: Int { ranges.count }
 
     /// The text of 1-based `line` without its break, or nil past the end.
-    func text(ofLine line: Int) -> String? {
+    public func text(ofLine line: Int) -> String? {
         guard line >= 1, line <= ranges.count else { return nil }
         return String(decoding: bytes[ranges[line - 1]], as: UTF8.self)
     }

@@ -13,8 +13,8 @@ enum ReportFixtures {
     static var resultsPath: String { directory.appendingPathComponent("run.results.json").path }
 
     /// The fixed run, every section populated.
-    static func run() throws -> RunReport {
-        try RunReport.read(try Data(contentsOf: URL(fileURLWithPath: resultsPath)), path: "fixtures/reports/run.results.json")
+    static func run() throws -> ResultsDocument {
+        try ResultsDocument.read(try Data(contentsOf: URL(fileURLWithPath: resultsPath)), path: "fixtures/reports/run.results.json")
     }
 
     /// Compares `actual` with the golden file `name` (or records it).

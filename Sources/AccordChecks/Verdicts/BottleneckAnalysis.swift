@@ -1,16 +1,15 @@
-import AccordChecks
 import AccordResults
 
 /// What limited each load phase, in words, from what was measured: the generator's and the
 /// server's CPU against the machine's cores, where the server's own time went (Server-Timing),
 /// PostgreSQL backends busy, and the errors seen. Derived only from the phases; says
 /// nothing it cannot point to. Pure.
-enum BottleneckAnalysis {
-    static func derive(phases: [LoadPhase], cores: Int) -> [String] {
+public enum BottleneckAnalysis {
+    public static func derive(phases: [LoadPhase], cores: Int) -> [String] {
         phases.compactMap { statement(for: $0, cores: cores) }
     }
 
-    static func statement(for phase: LoadPhase, cores: Int) -> String? {
+    public static func statement(for phase: LoadPhase, cores: Int) -> String? {
         var reasons: [String] = []
         let available = Double(max(1, cores)) * 100
         let server = mean(phase.resources.compactMap(\.serverCPU))

@@ -1,7 +1,7 @@
 import Foundation
 
-extension RunReport {
-    /// `results.json`: pretty, keys sorted, so two runs diff line by line.
+extension ResultsDocument {
+    /// `results.json` / `--json`: pretty, keys sorted, so two runs diff line by line.
     public func jsonData() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -14,7 +14,7 @@ extension RunReport {
     }
 
     /// Reads `results.json` back, refusing other documents and other versions with a reason.
-    public static func read(_ data: Data, path: String) throws(ReadError) -> RunReport {
+    public static func read(_ data: Data, path: String) throws(ReadError) -> ResultsDocument {
         struct Header: Decodable {
             var format: String?
             var version: Int?
@@ -22,14 +22,21 @@ extension RunReport {
         guard let header = try? JSONDecoder().decode(Header.self, from: data) else {
             throw ReadError(description: "\(path): not a JSON object")
         }
+        let version = header.version.map(String.init) ?? "missing"
+        // The formats this document replaced: named, with what to do.
+        if let old = header.format, ["accord-run-results", "accord-check-results"].contains(old) {
+            throw ReadError(
+                description: "\(path): '\(old)' version \(version) is an older results format; this accord reads '\(formatName)' version "
+                    + "\(currentVersion) only: re-run the checks or the run with this accord, or read the file with the accord that wrote it")
+        }
         guard header.format == formatName else {
-            throw ReadError(description: "\(path): not an accord run results file (format is \(header.format.map { "'\($0)'" } ?? "missing"), expected '\(formatName)')")
+            throw ReadError(description: "\(path): not an accord results document (format is \(header.format.map { "'\($0)'" } ?? "missing"), expected '\(formatName)')")
         }
         guard header.version == currentVersion else {
-            throw ReadError(description: "\(path): results version \(header.version.map(String.init) ?? "missing") is not supported (this accord reads version \(currentVersion))")
+            throw ReadError(description: "\(path): results version \(version) is not supported (this accord reads version \(currentVersion) of '\(formatName)')")
         }
         do {
-            return try JSONDecoder().decode(RunReport.self, from: data)
+            return try JSONDecoder().decode(ResultsDocument.self, from: data)
         } catch let DecodingError.keyNotFound(key, context) {
             throw ReadError(description: "\(path): missing '\(key.stringValue)' at \(Self.path(context.codingPath))")
         } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {

@@ -1,0 +1,50 @@
+import AccordHTTPTypes
+import AccordLoad
+import AccordResults
+import Testing
+
+@testable import AccordRunner
+
+/// The runner's own small pure pieces: how a mix becomes plan requests, how ids become a
+/// PostgreSQL array literal.
+@Suite("Runner plan pieces")
+struct RunnerPlanTests {
+    @Test("PostgreSQL array literals quote and escape every element")
+    func arrayLiteral() {
+        #expect(Reconciler.arrayLiteral(["a", "b\"c", "d\\e", "f,g"]) == #"{"a","b\"c","d\\e","f,g"}"#)
+        #expect(Reconciler.arrayLiteral([String]()) == "{}")
+    }
+
+    @Test("a mix's weights spread over pooled variants keep the mix")
+    func planRequests() {
+        #expect(LoadSession.lcm(4, 6) == 12)
+        #expect(LoadSession.lcm(1, 20) == 20)
+        func prepared(_ name: String, variants: Int, creates: Bool = false) -> LoadSession.Prepared {
+            LoadSession.Prepared(
+                endpoint: name, requests: (0..<variants).map { ClientRequest(url: "http://127.0.0.1/\(name)/\($0)") },
+                accepts: { $0 == 200 }, createsJobs: creates)
+        }
+        let (requests, owner) = LoadSession.planRequests([
+            (prepared: prepared("status", variants: 4), weight: 70), (prepared: prepared("create", variants: 1, creates: true), weight: 20),
+            (prepared: prepared("stats", variants: 1), weight: 10),
+        ])
+        #expect(owner == [0, 0, 0, 0, 1, 2])
+        // Each endpoint's total weight keeps the 70/20/10 proportion.
+        let totals = (0..<3).map { endpoint in owner.indices.filter { owner[$0] == endpoint }.reduce(0) { $0 + requests[$1].weight } }
+        #expect(totals == [280, 80, 40])
+        #expect(requests.map(\.collect) == [nil, nil, nil, nil, "job_id", nil])
+        #expect(requests[0].accepts(200) && !requests[0].accepts(201))
+    }
+
+    @Test("unanswered requests count as errors of the run, and rps counts successes only")
+    func unanswered() {
+        var recorder = LoadRecorder()
+        for _ in 0..<97 { recorder.record(correctedMicroseconds: 1000, uncorrectedMicroseconds: 1000, error: nil, second: 0) }
+        recorder.record(correctedMicroseconds: 5, uncorrectedMicroseconds: 5, error: .connect, second: 0)
+        let measurement = LoadPhase.Measurement(recorder, seconds: 1, generatorBound: false, unanswered: 2)
+        #expect(measurement.requests == 100)
+        #expect(measurement.rps == 97)
+        #expect(abs(measurement.errorRate - 0.03) < 1e-9)
+        #expect(measurement.p50 == 1)
+    }
+}
