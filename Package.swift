@@ -36,6 +36,7 @@ let package = Package(
         // rejects; its headers are in /usr/include/hiredis, found through the shim.
         .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
 
         .target(name: "AccordJSON", swiftSettings: strict),
         // Requests and responses as values: what the checks judge, without libcurl.
@@ -45,12 +46,14 @@ let package = Package(
         .target(name: "AccordChecks", dependencies: ["AccordSpec", "AccordJSON", "AccordHTTPTypes", "AccordResults"], swiftSettings: strict),
         .target(
             name: "AccordLoad",
-            dependencies: ["AccordHTTP", "AccordHTTPTypes", "AccordJSON", "CCurl", .product(name: "Histogram", package: "hdrhistogram-swift")],
+            dependencies: [
+                "AccordHTTP", "AccordHTTPTypes", "AccordJSON", "AccordResults", "CCurl", .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
             swiftSettings: strict
         ),
         .target(name: "AccordProbes", dependencies: ["AccordStorage"], swiftSettings: strict),
         // The one results document (check, load, run, merge): values only.
-        .target(name: "AccordResults", dependencies: ["AccordJSON"], swiftSettings: strict),
+        .target(name: "AccordResults", dependencies: ["AccordJSON", "CZlib"], swiftSettings: strict),
         .target(name: "AccordReports", dependencies: ["AccordChecks", "AccordJSON", "AccordSpec", "AccordResults"], swiftSettings: strict),
         // What boots or breaks the world: throwaway PostgreSQL and Redis, the server process,
         // child processes, ports, the orphan watchdog, scratch directories, health and

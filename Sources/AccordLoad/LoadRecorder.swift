@@ -1,3 +1,4 @@
+import AccordResults
 import Histogram
 
 /// Why a load request did not count as a success.
@@ -5,19 +6,23 @@ public enum LoadErrorKind: String, Sendable, CaseIterable, Codable {
     case connect, timeout, status, transfer
 }
 
-/// One second of a run: completions, errors and latency percentiles (µs, corrected).
+/// One second of a run: completions, errors, latency percentiles (µs, corrected) and the
+/// second's whole latency histogram in HdrHistogram's compressed encoding (a few hundred
+/// bytes), so seconds of several engines or shards add up exactly.
 public struct SecondSample: Sendable, Equatable {
     public var second: Int
     public var requests: Int
     public var errors: Int
     public var p50: UInt64
     public var p99: UInt64
+    /// `HistogramEncoding` text; empty for a second without a successful answer.
+    public var latency: String
 }
 
 /// Everything measured while loading, in constant memory however long the run: HDR
 /// histograms of latency in microseconds (corrected from the intended send time, and
-/// uncorrected from the actual one), a per-second series kept as numbers only, and errors by
-/// kind.
+/// uncorrected from the actual one), a per-second series kept as numbers and one compressed
+/// histogram per second, and errors by kind.
 public struct LoadRecorder: Sendable {
     /// Latency from the intended send time: what a user arriving on schedule waited.
     public private(set) var corrected: Histogram<UInt64>
@@ -80,7 +85,8 @@ public struct LoadRecorder: Sendable {
                 SecondSample(
                     second: currentSecond, requests: currentRequests, errors: currentErrors,
                     p50: current.totalCount > 0 ? current.valueAtPercentile(50) : 0,
-                    p99: current.totalCount > 0 ? current.valueAtPercentile(99) : 0))
+                    p99: current.totalCount > 0 ? current.valueAtPercentile(99) : 0,
+                    latency: Self.encoded(current)))
             current.reset()
             currentRequests = 0
             currentErrors = 0
@@ -102,12 +108,30 @@ public struct LoadRecorder: Sendable {
         for index in 0..<max(seconds.count, other.seconds.count) {
             let a = index < seconds.count ? seconds[index] : nil
             let b = index < other.seconds.count ? other.seconds[index] : nil
+            // Percentiles do not add; histograms do: the second's percentiles are those of
+            // every sample of both engines.
+            var histogram = Self.makeHistogram()
+            for text in [a?.latency, b?.latency] { if let text { Self.add(text, to: &histogram) } }
             merged.append(
                 SecondSample(
                     second: index, requests: (a?.requests ?? 0) + (b?.requests ?? 0), errors: (a?.errors ?? 0) + (b?.errors ?? 0),
-                    // Percentiles do not add: keep the worse of the two, a conservative bound.
-                    p50: max(a?.p50 ?? 0, b?.p50 ?? 0), p99: max(a?.p99 ?? 0, b?.p99 ?? 0)))
+                    p50: histogram.totalCount > 0 ? histogram.valueAtPercentile(50) : 0,
+                    p99: histogram.totalCount > 0 ? histogram.valueAtPercentile(99) : 0,
+                    latency: Self.encoded(histogram)))
         }
         seconds = merged
+    }
+
+    /// A histogram as `HistogramEncoding` text; empty when nothing was recorded.
+    static func encoded(_ histogram: Histogram<UInt64>) -> String {
+        guard histogram.totalCount > 0 else { return "" }
+        let counts = histogram.recordedValues().map { (value: $0.value, count: UInt64($0.count)) }
+        return HistogramEncoding.encode(counts, highestTrackableValue: histogram.highestTrackableValue)
+    }
+
+    /// Adds what an encoded histogram holds (nothing for an empty or unreadable text).
+    static func add(_ text: String, to histogram: inout Histogram<UInt64>) {
+        guard !text.isEmpty, let decoded = try? HistogramEncoding.decode(text) else { return }
+        for (value, count) in decoded.counts { _ = histogram.record(value, count: count) }
     }
 }

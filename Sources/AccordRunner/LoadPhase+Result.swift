@@ -23,7 +23,9 @@ extension LoadPhase {
             latency: HistogramData(recorder.corrected), uncorrectedLatency: HistogramData(recorder.uncorrected),
             serverTiming: recorder.phases.mapValues(HistogramData.init), errorsByKind: errors,
             series: recorder.seconds.map {
-                SecondPoint(second: $0.second, requests: $0.requests, errors: $0.errors, p50: Double($0.p50) / 1000, p99: Double($0.p99) / 1000)
+                SecondPoint(
+                    second: $0.second, requests: $0.requests, errors: $0.errors, p50: Double($0.p50) / 1000, p99: Double($0.p99) / 1000,
+                    latency: $0.latency.isEmpty ? nil : $0.latency)
             },
             resources: resources, endpoints: endpoints)
         startOffset = since.map { result.started.timeIntervalSince($0) }

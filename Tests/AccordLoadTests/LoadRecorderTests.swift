@@ -51,4 +51,28 @@ struct LoadRecorderTests {
         #expect(a.phases["redis"]?.totalCount == 1)
         #expect(b.phases["db"]?.totalCount == 10)
     }
+
+    @Test("a merged second's percentiles are those of every sample of both engines, not the worse engine's")
+    func mergedSecondsAreExact() {
+        var fast = LoadRecorder()
+        var slow = LoadRecorder()
+        var whole = LoadRecorder()
+        // 990 fast answers in one engine, 10 slow ones in the other: p99 of the second is fast.
+        for _ in 0..<990 {
+            fast.record(correctedMicroseconds: 1000, uncorrectedMicroseconds: 1000, error: nil, second: 0)
+            whole.record(correctedMicroseconds: 1000, uncorrectedMicroseconds: 1000, error: nil, second: 0)
+        }
+        for _ in 0..<10 {
+            slow.record(correctedMicroseconds: 500_000, uncorrectedMicroseconds: 500_000, error: nil, second: 0)
+            whole.record(correctedMicroseconds: 500_000, uncorrectedMicroseconds: 500_000, error: nil, second: 0)
+        }
+        fast.roll(to: 1)
+        slow.roll(to: 1)
+        whole.roll(to: 1)
+        fast.merge(slow)
+        #expect(fast.seconds[0].p99 == whole.seconds[0].p99)
+        #expect(fast.seconds[0].p99 / 1000 == 1)
+        #expect(fast.seconds[0].p50 == whole.seconds[0].p50)
+        #expect(fast.seconds[0].latency.hasPrefix("HISTF"))
+    }
 }
