@@ -105,7 +105,8 @@ struct LoadEngine {
             return outcome
         }
         var idle = Array(pool.indices.reversed())
-        outcome.perRequest = plan.requests.map { _ in LoadRecorder() }
+        // Per request of the plan: totals and histograms only (groups carry the series).
+        outcome.perRequest = plan.requests.map { _ in LoadRecorder(keepsSecondHistograms: false) }
         // A group per plan request (out-of-range entries count as group 0), or none.
         let groupOf = plan.groups.count == plan.requests.count ? plan.groups.map { max(0, $0) } : []
         outcome.perGroup = [LoadRecorder](repeating: LoadRecorder(), count: groupOf.isEmpty ? 0 : (groupOf.max() ?? 0) + 1)

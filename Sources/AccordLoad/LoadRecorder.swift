@@ -35,11 +35,15 @@ public struct LoadRecorder: Sendable {
     /// microseconds by phase name; empty unless the plan asks for it.
     public private(set) var phases: [String: Histogram<UInt64>] = [:]
     private var current: Histogram<UInt64>
+    /// Whether each second's histogram is kept (encoded) in `seconds`; recorders whose series
+    /// nobody reads (one per request of a pooled plan) skip the work and the memory.
+    public let keepsSecondHistograms: Bool
     private var currentSecond = 0
     private var currentRequests = 0
     private var currentErrors = 0
 
-    public init() {
+    public init(keepsSecondHistograms: Bool = true) {
+        self.keepsSecondHistograms = keepsSecondHistograms
         corrected = LoadRecorder.makeHistogram()
         uncorrected = LoadRecorder.makeHistogram()
         current = LoadRecorder.makeHistogram()
@@ -86,7 +90,7 @@ public struct LoadRecorder: Sendable {
                     second: currentSecond, requests: currentRequests, errors: currentErrors,
                     p50: current.totalCount > 0 ? current.valueAtPercentile(50) : 0,
                     p99: current.totalCount > 0 ? current.valueAtPercentile(99) : 0,
-                    latency: Self.encoded(current)))
+                    latency: keepsSecondHistograms ? Self.encoded(current) : ""))
             current.reset()
             currentRequests = 0
             currentErrors = 0
@@ -117,7 +121,7 @@ public struct LoadRecorder: Sendable {
                     second: index, requests: (a?.requests ?? 0) + (b?.requests ?? 0), errors: (a?.errors ?? 0) + (b?.errors ?? 0),
                     p50: histogram.totalCount > 0 ? histogram.valueAtPercentile(50) : 0,
                     p99: histogram.totalCount > 0 ? histogram.valueAtPercentile(99) : 0,
-                    latency: Self.encoded(histogram)))
+                    latency: keepsSecondHistograms ? Self.encoded(histogram) : ""))
         }
         seconds = merged
     }

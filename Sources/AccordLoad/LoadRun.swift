@@ -83,7 +83,7 @@ public enum LoadRun {
             return all
         }
         var recorder = LoadRecorder()
-        var perRequest = plan.requests.map { _ in LoadRecorder() }
+        var perRequest = plan.requests.map { _ in LoadRecorder(keepsSecondHistograms: false) }
         var perGroup = [LoadRecorder](repeating: LoadRecorder(), count: outcomes.map(\.perGroup.count).max() ?? 0)
         var collected: [[String]] = plan.requests.map { _ in [] }
         for outcome in outcomes {

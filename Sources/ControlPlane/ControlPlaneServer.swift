@@ -24,11 +24,11 @@ public final class ControlPlaneServer: Sendable {
         self.rateLimitStore = (queue as? StreamQueue).map { RedisRateLimitStore(queue: $0) } ?? MemoryRateLimitStore()
         self.config = config
         self.logger = logger
-        let queue: any JobQueue = config.faults.contains(.lostEnqueue) ? LosingQueue(queue) : queue
+        let queue: any JobQueue = config.contractBreaks.contains(.lostEnqueue) ? LosingQueue(queue) : queue
         self.monitor = DependencyMonitor(store: store, queue: queue, interval: config.backgroundInterval, logger: logger)
         self.relay = EnqueueRelay(store: store, queue: queue, interval: config.backgroundInterval, logger: logger, metrics: metrics)
         let service = JobService(
-            store: store, queue: queue, monitor: monitor, logger: logger, faults: config.faults, createBatch: config.createBatch,
+            store: store, queue: queue, monitor: monitor, logger: logger, contractBreaks: config.contractBreaks, createBatch: config.createBatch,
             readBatch: config.readBatch, metrics: metrics)
         self.service = service
         metrics.addGauges {
@@ -74,7 +74,7 @@ public final class ControlPlaneServer: Sendable {
             router.add(middleware: RateLimitMiddleware(limits: limits, store: rateLimitStore, logger: logger))
         }
         Routes(
-            service: service, monitor: monitor, storeName: config.store.rawValue, faults: config.faults, metrics: metrics,
+            service: service, monitor: monitor, storeName: config.store.rawValue, contractBreaks: config.contractBreaks, metrics: metrics,
             bodyTimeout: config.httpLimits.bodyTimeout
         ).register(on: router)
         return Application(

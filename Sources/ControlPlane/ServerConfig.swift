@@ -29,8 +29,8 @@ public struct ServerConfig: Sendable {
     public var apiKeys: [String] = []
     /// Rate limits per client and route class; nil: no rate limiting (the default).
     public var rateLimits: RateLimits?
-    /// Contract violations to commit on purpose (see `InjectedFault`); empty in normal use.
-    public var faults: Set<InjectedFault> = []
+    /// Contract violations to commit on purpose (see `ContractBreak`); empty in normal use.
+    public var contractBreaks: Set<ContractBreak> = []
     /// Header limits and timeouts for slow or stalled clients (see `HTTPLimits`).
     public var httpLimits = HTTPLimits()
     /// Group commit: how many creates share one commit, how long a batch may wait for

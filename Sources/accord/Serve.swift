@@ -67,7 +67,7 @@ struct Serve: AsyncParsableCommand {
     @Option(
         name: .customLong("inject-fault"),
         help: ArgumentHelp(
-            "Break one contract rule on purpose, to watch the specs catch it (repeatable): \(InjectedFault.allCases.map(\.rawValue).joined(separator: ", ")).",
+            "Break one contract rule on purpose, to watch the specs catch it (repeatable): \(ContractBreak.allCases.map(\.rawValue).joined(separator: ", ")).",
             valueName: "fault"))
     var faults: [String] = []
 
@@ -120,10 +120,10 @@ struct Serve: AsyncParsableCommand {
             config.rateLimits = limits
         }
         for name in faults {
-            guard let fault = InjectedFault(rawValue: name) else {
-                throw ValidationError("unknown fault '\(name)'; faults: \(InjectedFault.allCases.map(\.rawValue).joined(separator: ", "))")
+            guard let fault = ContractBreak(rawValue: name) else {
+                throw ValidationError("unknown fault '\(name)'; faults: \(ContractBreak.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            config.faults.insert(fault)
+            config.contractBreaks.insert(fault)
         }
         return config
     }
@@ -171,8 +171,8 @@ struct Serve: AsyncParsableCommand {
         }
         let logger = Logger(label: "accord.serve")
         OpenFiles.raiseToHardLimit()
-        if !config.faults.isEmpty {
-            logger.warning("injected faults: this server breaks the contract on purpose", metadata: ["faults": "\(config.faults.map(\.rawValue).sorted())"])
+        if !config.contractBreaks.isEmpty {
+            logger.warning("injected faults: this server breaks the contract on purpose", metadata: ["faults": "\(config.contractBreaks.map(\.rawValue).sorted())"])
         }
         let server: ControlPlaneServer
         do {

@@ -196,8 +196,8 @@ struct EndpointTests {
     }
 }
 
-@Suite("Server-Timing")
-struct ServerTimingTests {
+@Suite("Server-Timing header on every API answer")
+struct ServerTimingHeaderTests {
     @Test(arguments: ["/api/v1/queue/stats", "/api/v1/jobs/not-a-uuid", "/health"])
     func everyAnswerBreaksItsTimeDown(path: String) async throws {
         try await TestServer.with { server in

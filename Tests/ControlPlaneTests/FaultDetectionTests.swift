@@ -39,7 +39,7 @@ struct FaultDetectionTests {
         }.sorted()
     }
 
-    static func expectExactly(_ failing: [String], for fault: InjectedFault) throws {
+    static func expectExactly(_ failing: [String], for fault: ContractBreak) throws {
         let url = root.appendingPathComponent("fixtures/faults/\(fault.rawValue).txt")
         if ProcessInfo.processInfo.environment["ACCORD_RECORD"] == "1" {
             try (failing.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
@@ -61,10 +61,10 @@ struct FaultDetectionTests {
         }
     }
 
-    @Test(arguments: [InjectedFault.wrongCreateStatus, .missingProgress, .duplicateJobs, .leakSQL, .acceptBadPriority])
-    func eachFaultFailsExactlyTheCasesOfItsRule(fault: InjectedFault) async throws {
+    @Test(arguments: [ContractBreak.wrongCreateStatus, .missingProgress, .duplicateJobs, .leakSQL, .acceptBadPriority])
+    func eachFaultFailsExactlyTheCasesOfItsRule(fault: ContractBreak) async throws {
         var config = ServerConfig(store: .memory)
-        config.faults = [fault]
+        config.contractBreaks = [fault]
         try await TestServer.with(config) { server in
             let run = try await Self.check(server)
             try Self.expectExactly(Self.failing(run), for: fault)
@@ -85,7 +85,7 @@ struct FaultDetectionTests {
     @Test func lostEnqueueFailsTheStreamCases() async throws {
         try await Backends.with { backends in
             var config = backends.serverConfig
-            config.faults = [.lostEnqueue]
+            config.contractBreaks = [.lostEnqueue]
             try await TestServer.with(config) { server in
                 let run = try await Self.check(server, backends: backends)
                 try Self.expectExactly(Self.failing(run), for: .lostEnqueue)

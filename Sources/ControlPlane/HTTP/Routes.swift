@@ -8,7 +8,7 @@ struct Routes<Context: RequestContext> {
     let service: JobService
     let monitor: DependencyMonitor
     let storeName: String
-    var faults: Set<InjectedFault> = []
+    var contractBreaks: Set<ContractBreak> = []
     var metrics: ServerMetrics?
     /// How long a create-job body may take to arrive (`HTTPLimits.bodyTimeout`).
     var bodyTimeout: Duration = .seconds(30)
@@ -51,11 +51,11 @@ struct Routes<Context: RequestContext> {
         let bytes = try await RequestBodyReader(limit: CreateJobValidation.maxBodyBytes, timeout: bodyTimeout).read(request)
         let jobRequest = try CreateJobValidation.validate(
             query: request.uri.query.map { Substring($0) } ?? "", body: bytes,
-            maxPriority: faults.contains(.acceptBadPriority) ? 9 : 3
+            maxPriority: contractBreaks.contains(.acceptBadPriority) ? 9 : 3
         ).get()
         switch try await service.create(jobRequest) {
         case let .created(job):
-            return .json(faults.contains(.wrongCreateStatus) ? .ok : .created, job.createdDocument)
+            return .json(contractBreaks.contains(.wrongCreateStatus) ? .ok : .created, job.createdDocument)
         case let .replayed(job):
             return .json(.ok, job.createdDocument, headers: [.idempotentReplayed: "true"])
         case let .conflict(job):
@@ -67,13 +67,13 @@ struct Routes<Context: RequestContext> {
     func jobStatus(_ context: Context) async throws -> Response {
         let raw = context.parameters.get("job_id") ?? ""
         guard let id = JobID.canonical(raw), let job = try await service.job(id: id) else {
-            if faults.contains(.leakSQL) {
+            if contractBreaks.contains(.leakSQL) {
                 throw APIError(.notFound, detail: .string("Job \(raw) not found (SELECT * FROM jobs WHERE id = '\(raw)')"))
             }
             throw APIError.jobNotFound(raw)
         }
         var document = job.statusDocument
-        if faults.contains(.missingProgress), case let .object(members) = document {
+        if contractBreaks.contains(.missingProgress), case let .object(members) = document {
             document = .object(members.filter { $0.key != "progress" })
         }
         return .json(.ok, document)

@@ -24,13 +24,13 @@ public final class JobService: Sendable {
     public let queue: any JobQueue
     let monitor: DependencyMonitor
     let logger: Logger
-    let faults: Set<InjectedFault>
+    let contractBreaks: Set<ContractBreak>
     let creates: Batcher<Job, InsertOutcome>
     let reads: Batcher<String, Job?>
     let statsReads: Batcher<Void, Stats>
 
     public init(
-        store: any JobStore, queue: any JobQueue, monitor: DependencyMonitor, logger: Logger, faults: Set<InjectedFault> = [],
+        store: any JobStore, queue: any JobQueue, monitor: DependencyMonitor, logger: Logger, contractBreaks: Set<ContractBreak> = [],
         createBatch: BatchLimits = ServerConfig.defaultCreateBatch, readBatch: BatchLimits = ServerConfig.defaultReadBatch,
         metrics: ServerMetrics? = nil
     ) {
@@ -38,7 +38,7 @@ public final class JobService: Sendable {
         self.queue = queue
         self.monitor = monitor
         self.logger = logger
-        self.faults = faults
+        self.contractBreaks = contractBreaks
         let commit = GroupCommit(store: store, queue: queue, monitor: monitor, logger: logger)
         self.creates = Batcher(name: "create", limits: createBatch, metrics: metrics) { jobs in await commit.commit(jobs) }
         self.reads = Batcher(name: "read", limits: readBatch, metrics: metrics) { ids in
@@ -67,8 +67,8 @@ public final class JobService: Sendable {
     /// source of truth and the relay enqueues it later.
     public func create(_ request: JobRequest) async throws -> CreateResult {
         var request = request
-        if faults.contains(.duplicateJobs) { request.idempotencyKey = nil }
-        if faults.contains(.acceptBadPriority) { request.priority = min(request.priority, 3) }
+        if contractBreaks.contains(.duplicateJobs) { request.idempotencyKey = nil }
+        if contractBreaks.contains(.acceptBadPriority) { request.priority = min(request.priority, 3) }
         let job = Job(id: JobID.random(), request: request, createdAt: .now())
         switch try await creates.submit(job) {
         case let .existing(existing):

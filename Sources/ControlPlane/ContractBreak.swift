@@ -1,7 +1,7 @@
 /// Deliberate contract violations the reference server can be started with
 /// (`accord serve --inject-fault NAME`), so anyone can watch the specs catch each one: a
 /// check that cannot fail proves nothing. Never on unless asked for by name.
-public enum InjectedFault: String, Sendable, CaseIterable {
+public enum ContractBreak: String, Sendable, CaseIterable {
     /// Create answers 200 instead of 201.
     case wrongCreateStatus = "wrong-create-status"
     /// The job status document has no `progress` field.

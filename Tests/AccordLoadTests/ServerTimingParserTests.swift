@@ -1,8 +1,8 @@
 import AccordLoad
 import Testing
 
-@Suite("Server-Timing")
-struct ServerTimingTests {
+@Suite("Server-Timing parser")
+struct ServerTimingParserTests {
     /// header value → (name, ms) of every phase with a duration
     @Test(arguments: [
         ("db;dur=1.23, redis;dur=0.4, app;dur=2.0", [("db", 1.23), ("redis", 0.4), ("app", 2.0)]),

@@ -1,17 +1,3 @@
-/// A named request template that load scenarios draw from.
-public struct Endpoint: Sendable {
-    public var name: Located<String>
-    public var request: RequestTemplate
-    /// The statuses a load request must get to count as a success.
-    public var expectStatus: StatusExpectation?
-
-    public init(name: Located<String>, request: RequestTemplate, expectStatus: StatusExpectation? = nil) {
-        self.name = name
-        self.request = request
-        self.expectStatus = expectStatus
-    }
-}
-
 /// A comparison with a bound: `"< 50ms"`, `">= 1000"`, `"< 1%"`, parsed once.
 public struct Threshold: Sendable, Equatable, CustomStringConvertible {
     public enum Comparison: String, Sendable, CaseIterable {
