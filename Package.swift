@@ -54,7 +54,7 @@ let package = Package(
         .target(name: "AccordProbes", dependencies: ["AccordStorage"], swiftSettings: strict),
         // The one results document (check, load, run, merge): values only.
         .target(name: "AccordResults", dependencies: ["AccordJSON", "CZlib"], swiftSettings: strict),
-        .target(name: "AccordReports", dependencies: ["AccordChecks", "AccordJSON", "AccordSpec", "AccordResults"], swiftSettings: strict),
+        .target(name: "AccordReports", dependencies: ["AccordChecks", "AccordSpec", "AccordResults"], swiftSettings: strict),
         // What boots or breaks the world: throwaway PostgreSQL and Redis, the server process,
         // child processes, ports, the orphan watchdog, scratch directories, health and
         // resource probes, the fault injector.
@@ -87,13 +87,12 @@ let package = Package(
         .target(
             name: "ControlPlane",
             dependencies: [
-                "AccordJSON", "AccordStorage", "CLibPQ", "CHiredis",
+                "AccordJSON", "AccordStorage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -138,11 +137,11 @@ let package = Package(
             dependencies: ["AccordLoad", "AccordHTTP", "AccordHTTPTypes", "AccordJSON", "AccordEnvironment", "AccordTestSupport"],
             swiftSettings: strict
         ),
-        .testTarget(name: "AccordStorageTests", dependencies: ["AccordStorage", "AccordTestSupport"], swiftSettings: strict),
+        .testTarget(name: "AccordStorageTests", dependencies: ["AccordStorage"], swiftSettings: strict),
         .testTarget(
             name: "AccordEnvironmentTests",
             dependencies: [
-                "AccordEnvironment", "AccordHTTP", "AccordHTTPTypes", "AccordJSON", "AccordSpec", "AccordStorage", "AccordTestSupport",
+                "AccordEnvironment", "AccordHTTP", "AccordHTTPTypes", "AccordJSON", "AccordSpec", "ControlPlane", "AccordTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -150,18 +149,18 @@ let package = Package(
         .testTarget(
             name: "AccordRunnerTests",
             dependencies: [
-                "AccordRunner", "AccordEnvironment", "AccordChecks", "AccordSpec", "AccordProbes", "AccordStorage", "AccordLoad",
-                "AccordHTTPTypes", "AccordResults", "ControlPlane", "AccordTestSupport",
+                "AccordRunner", "AccordEnvironment", "AccordProbes", "AccordStorage", "AccordLoad", "AccordHTTPTypes", "AccordResults",
+                "AccordTestSupport",
             ],
             swiftSettings: strict
         ),
         // The executables as a user runs them: `accord` and the fuzz targets, as child processes.
-        .testTarget(name: "AccordCommandTests", dependencies: ["AccordResults", "AccordEnvironment", "AccordHTTP", "AccordHTTPTypes", "AccordTestSupport"], swiftSettings: strict),
+        .testTarget(name: "AccordCommandTests", dependencies: ["AccordResults", "AccordEnvironment", "AccordHTTP", "AccordTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "ControlPlaneTests",
             dependencies: [
                 "ControlPlane", "AccordHTTP", "AccordHTTPTypes", "AccordJSON", "AccordRunner", "AccordStorage", "AccordSpec", "AccordChecks",
-                "AccordLoad", "AccordTestSupport",
+                "AccordLoad", "AccordResults", "AccordTestSupport",
             ],
             swiftSettings: strict
         ),

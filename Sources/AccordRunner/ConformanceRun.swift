@@ -79,6 +79,8 @@ public enum ConformanceRun {
         public var profile: Profile
         /// The `accord` executable that serves (`accord serve`), when booting.
         public var serverExecutable: String
+        /// More arguments for the booted `accord serve` (`--inject-fault lost-enqueue`, `--batch-size 64`).
+        public var serverArguments: [String] = []
         /// Where the server's log and the environment's logs go.
         public var workDirectory: String
         /// An existing deployment instead of booting one.
@@ -153,7 +155,8 @@ public enum ConformanceRun {
                 redis = rd
                 let started = try await ServerProcess.start(
                     executable: options.serverExecutable,
-                    arguments: ["serve", "--port", "0", "--database-url", pg.url, "--redis-url", rd.url, "--log-level", "warning"],
+                    arguments: ["serve", "--port", "0", "--database-url", pg.url, "--redis-url", rd.url, "--log-level", "warning"]
+                        + options.serverArguments,
                     logFile: options.workDirectory + "/server.log")
                 server = started
                 target = started.url

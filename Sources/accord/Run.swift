@@ -61,9 +61,19 @@ struct RunArguments: ParsableArguments {
     @Flag(help: "Print only the verdict and where the reports are.")
     var quiet = false
 
+    @Option(
+        name: .customLong("server-arg"),
+        help: ArgumentHelp(
+            "One more argument for the booted accord serve (repeatable), e.g. --server-arg=--inject-fault --server-arg=lost-enqueue.",
+            valueName: "ARG"))
+    var serverArguments: [String] = []
+
     func check() throws {
         guard ConformanceRun.Profile(rawValue: profile) != nil else {
             throw ValidationError("--profile must be quick, baseline or smoke, not '\(profile)'")
+        }
+        if target != nil && !serverArguments.isEmpty {
+            throw ValidationError("--server-arg applies to the server accord boots; with --target there is none")
         }
         if let loadSeconds, !(1...3600).contains(loadSeconds) {
             throw ValidationError("--load-seconds must be from 1 to 3600")
@@ -115,12 +125,14 @@ struct RunArguments: ParsableArguments {
         var runLogger = Logger(label: "accord.run") { StreamLogHandler.standardError(label: $0) }
         runLogger.logLevel = .warning
         let logger = runLogger
-        let options = ConformanceRun.Options(
+        var runOptions = ConformanceRun.Options(
             specs: loaded.specs, profile: ConformanceRun.Profile(rawValue: profile) ?? .quick,
             serverExecutable: Self.ownExecutable(), workDirectory: directory, target: target, databaseURL: urls.database,
             redisURL: urls.redis, variables: loaded.variables, environment: environment,
             loadSeconds: loadSeconds.map { Double($0) }, functional: functional, capacity: !noCapacity, date: stamp.readable,
             command: (["accord"] + CommandLine.arguments.dropFirst()).joined(separator: " "))
+        runOptions.serverArguments = serverArguments
+        let options = runOptions
         let progress = Progress.onStandardOutput(quiet: quiet)
         let outcome: ConformanceRun.Outcome
         do {

@@ -158,7 +158,7 @@ struct RunComparisonTests {
         let comparison = RunComparison.compare(run, run, maxRegression: 0.1)
         #expect(!comparison.hasRegression)
         #expect(comparison.figures.allSatisfy { $0.verdict == .unchanged })
-        // 7 phases × 5 figures, 3 capacity subjects × 2, the overall verdict.
-        #expect(comparison.figures.count == 7 * 5 + 3 * 2 + 1)
+        // 5 figures per phase, 2 per capacity subject, the overall verdict.
+        #expect(comparison.figures.count == (run.endpoints.count + run.scenarios.count) * 5 + run.capacity.count * 2 + 1)
     }
 }

@@ -3,9 +3,10 @@ import AccordResults
 import Foundation
 import Testing
 
-/// The three reports rendered from the fixed run (`fixtures/reports/run.results.json`) must
-/// equal their golden files; the HTML must hold every section and chart and escape what it
-/// shows; `results.json` must round-trip and refuse what it cannot read, saying where.
+/// The three reports rendered from each recorded document (`fixtures/reports/*.results.json`,
+/// from real runs) must equal their golden files; the HTML must hold every section and chart
+/// and escape what it shows; `results.json` must round-trip and refuse what it cannot read,
+/// saying where.
 @Suite("Run reports")
 struct RunReportTests {
     static let sectionIDs = [
@@ -15,28 +16,57 @@ struct RunReportTests {
 
     // MARK: golden files
 
-    @Test func baselineMarkdownMatchesTheGoldenFile() throws {
-        try ReportFixtures.expect(BaselineReport.markdown(try ReportFixtures.run()), matches: "run.baseline.md")
+    @Test(arguments: ReportFixtures.names)
+    func baselineMarkdownMatchesTheGoldenFile(name: String) throws {
+        try ReportFixtures.expect(BaselineReport.markdown(try ReportFixtures.run(name)), matches: "\(name).baseline.md")
     }
 
-    @Test func htmlMatchesTheGoldenFile() throws {
-        try ReportFixtures.expect(HTMLReport.render(try ReportFixtures.run()), matches: "run.report.html")
+    @Test(arguments: ReportFixtures.names)
+    func htmlMatchesTheGoldenFile(name: String) throws {
+        try ReportFixtures.expect(HTMLReport.render(try ReportFixtures.run(name)), matches: "\(name).report.html")
     }
 
-    @Test func junitMatchesTheGoldenFileAndTheSchema() throws {
-        let xml = JUnitReport.render(try ReportFixtures.run())
-        try ReportFixtures.expect(xml, matches: "run.junit.xml")
+    @Test(arguments: ReportFixtures.names)
+    func junitMatchesTheGoldenFileAndTheSchema(name: String) throws {
+        let report = try ReportFixtures.run(name)
+        let xml = JUnitReport.render(report, name: "accord \(report.kind.rawValue)")
+        try ReportFixtures.expect(xml, matches: "\(name).junit.xml")
         guard let result = try JUnitSchemaTests.validate(xml: xml) else { return }
         #expect(result.status == 0, "xmllint exit \(result.status):\n\(result.messages.prefix(4000))")
     }
 
-    @Test func junitHasOneTestcasePerVerdict() throws {
-        let report = try ReportFixtures.run()
+    @Test("the recorded runs keep passed, failed, error and lost-job verdicts, and the reference run passes")
+    func theFixturesKeepEveryKindOfVerdict() throws {
+        let documents = try ReportFixtures.names.map { try ReportFixtures.run($0) }
+        for outcome in [CaseOutcome.passed, .failed, .error] {
+            #expect(documents.contains { $0.count(outcome) > 0 }, "no \(outcome) verdict in any fixture")
+        }
+        #expect(try ReportFixtures.run("broken").reconciliation.contains { $0.lost > 0 })
+        #expect(try ReportFixtures.run("check").kind == .check)
+        #expect(try ReportFixtures.run("run").passed)
+    }
+
+    @Test(arguments: ReportFixtures.names)
+    func junitHasOneTestcasePerVerdict(name: String) throws {
+        let report = try ReportFixtures.run(name)
         let xml = JUnitReport.render(report)
-        #expect(occurrences(of: "<testcase ", in: xml) == report.suites.reduce(0) { $0 + $1.cases.count })
-        #expect(occurrences(of: "<testsuite ", in: xml) == 7)
-        #expect(xml.contains(#"<testsuite name="reliability" id="6" tests="2" failures="1" errors="0" skipped="0""#))
-        #expect(xml.contains(#"<testsuites name="accord run" tests="20" failures="4" errors="1""#))
+        let cases = report.suites.flatMap(\.cases)
+        #expect(occurrences(of: "<testcase ", in: xml) == cases.count)
+        #expect(occurrences(of: "<testsuite ", in: xml) == report.suites.count)
+        #expect(occurrences(of: "<failure ", in: xml) == report.count(.failed))
+        #expect(occurrences(of: "<error ", in: xml) == report.count(.error))
+        #expect(occurrences(of: "<skipped ", in: xml) == report.count(.skipped))
+        #expect(xml.contains("tests=\"\(cases.count)\" failures=\"\(report.count(.failed))\" errors=\"\(report.count(.error))\""))
+    }
+
+    @Test func aFailureShowsTheSpecLineWithACaret() throws {
+        let report = try ReportFixtures.run("check")
+        let failed = try #require(report.suites.flatMap(\.cases).first { $0.outcome == .failed && !$0.failures.isEmpty })
+        let source = try #require(failed.failures.first?.source)
+        #expect(source.contains("-->") && source.contains("^"))
+        let xml = JUnitReport.render(report)
+        // The failure's text in JUnit is the same excerpt, escaped.
+        #expect(xml.contains(source.replacingOccurrences(of: ">", with: "&gt;").split(separator: "\n")[1].description))
     }
 
     // MARK: the HTML holds everything
@@ -51,7 +81,7 @@ struct RunReportTests {
 
     @Test func htmlHasEveryChart() throws {
         let report = try ReportFixtures.run()
-        #expect(report.endpoints.count == 4 && report.scenarios.count == 3 && report.capacity.count == 3)
+        #expect(!report.endpoints.isEmpty && !report.scenarios.isEmpty && !report.capacity.isEmpty)
         let html = HTMLReport.render(report)
         let phases = report.endpoints.count + report.scenarios.count
         #expect(occurrences(of: #"data-chart="latency-spectrum""#, in: html) == phases)
@@ -68,18 +98,19 @@ struct RunReportTests {
         #expect(svgTags(html).allSatisfy { attribute("width", in: $0) == "640" && (Int(attribute("height", in: $0) ?? "") ?? 0) > 200 })
     }
 
-    @Test func theCapacityChartHasALinePerSubjectAndTheTargetsDashed() throws {
-        let html = HTMLReport.render(try ReportFixtures.run())
+    @Test func theCapacityChartHasALinePerSubjectAndARulePerTarget() throws {
+        let report = try ReportFixtures.run()
+        let html = HTMLReport.render(report)
         guard let start = html.range(of: #"data-chart="capacity""#), let end = html.range(of: "</svg>", range: start.upperBound..<html.endIndex)
         else {
             Issue.record("no capacity chart")
             return
         }
         let svg = String(html[start.lowerBound..<end.upperBound])
-        #expect(occurrences(of: "<polyline class=\"series\"", in: svg) == 3)
-        // create_job and mix share the 100 ms target, get_job has 50 ms: two dashed rules.
-        #expect(occurrences(of: "<line class=\"rule\"", in: svg) == 2)
-        #expect(svg.contains("p99 target 100.0 ms (create_job, mix)"))
+        #expect(occurrences(of: "<polyline class=\"series\"", in: svg) == report.capacity.count)
+        // One dashed rule per distinct p99 target, naming the subjects that share it.
+        #expect(occurrences(of: "<line class=\"rule\"", in: svg) == Set(report.capacity.map(\.p99Target)).count)
+        for capacity in report.capacity { #expect(svg.contains(capacity.subject)) }
     }
 
     @Test func theHTMLIsSelfContained() throws {
@@ -96,7 +127,7 @@ struct RunReportTests {
     static let attack = "<script>alert(1)</script>\"'&"
 
     static func hostileReport() throws -> ResultsDocument {
-        var report = try ReportFixtures.run()
+        var report = try ReportFixtures.run("broken")
         report.target = attack
         report.command = "accord run \(attack)"
         report.environment.append(.init(name: attack, value: attack))
@@ -104,7 +135,10 @@ struct RunReportTests {
         report.bottlenecks.append(attack)
         report.suites[0].name = attack
         report.suites[0].cases[0].name = attack
-        report.suites[1].cases[1].failures[0].actual = attack
+        let failed = try #require(report.suites.indices.lazy.compactMap { suite in
+            report.suites[suite].cases.firstIndex { !$0.failures.isEmpty }.map { (suite, $0) }
+        }.first)
+        report.suites[failed.0].cases[failed.1].failures[0].actual = attack
         report.endpoints[0].name = attack
         report.endpoints[0].serverTiming[attack] = report.endpoints[0].latency
         report.scenarios[0].endpoints[0].name = attack
@@ -174,9 +208,11 @@ struct RunReportTests {
     // MARK: results.json
 
     @Test func resultsRoundTrip() throws {
-        let report = try ReportFixtures.run()
-        let again = try ResultsDocument.read(try report.jsonData(), path: "again.json")
-        #expect(again == report)
+        for name in ReportFixtures.names {
+            let report = try ReportFixtures.run(name)
+            let again = try ResultsDocument.read(try report.jsonData(), path: "again.json")
+            #expect(again == report)
+        }
     }
 
     @Test(arguments: [
@@ -197,7 +233,7 @@ struct RunReportTests {
     }
 
     @Test func aMissingKeyIsNamedWithItsPath() throws {
-        let data = try Data(contentsOf: URL(fileURLWithPath: ReportFixtures.resultsPath))
+        let data = try Data(contentsOf: URL(fileURLWithPath: ReportFixtures.resultsPath()))
         guard var object = try JSONSerialization.jsonObject(with: data) as? [String: Any],
             var endpoints = object["endpoints"] as? [[String: Any]], var measurement = endpoints[1]["measurement"] as? [String: Any]
         else {
