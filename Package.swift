@@ -126,9 +126,9 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "AccordJSONTests", dependencies: ["AccordJSON"], swiftSettings: strict),
-        .testTarget(name: "AccordSpecTests", dependencies: ["AccordSpec", "AccordJSON"], swiftSettings: strict),
+        .testTarget(name: "AccordSpecTests", dependencies: ["AccordSpec", "AccordJSON", "AccordTestSupport"], swiftSettings: strict),
         .testTarget(name: "AccordChecksTests", dependencies: ["AccordChecks", "AccordResults", "AccordSpec", "AccordJSON", "AccordHTTPTypes"], swiftSettings: strict),
-        .testTarget(name: "AccordResultsTests", dependencies: ["AccordResults", "AccordJSON"], swiftSettings: strict),
+        .testTarget(name: "AccordResultsTests", dependencies: ["AccordResults", "AccordJSON", "AccordTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "AccordReportsTests", dependencies: ["AccordReports", "AccordResults", "AccordChecks", "AccordSpec", "AccordJSON", "AccordTestSupport"],
             swiftSettings: strict),

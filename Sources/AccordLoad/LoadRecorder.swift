@@ -112,16 +112,18 @@ public struct LoadRecorder: Sendable {
         for index in 0..<max(seconds.count, other.seconds.count) {
             let a = index < seconds.count ? seconds[index] : nil
             let b = index < other.seconds.count ? other.seconds[index] : nil
-            // Percentiles do not add; histograms do: the second's percentiles are those of
-            // every sample of both engines.
+            // Percentiles do not add; histograms do: with both seconds' histograms, the merged
+            // second's percentiles are those of every sample of both engines. A recorder that
+            // keeps no histograms falls back to the worse of the two, a conservative bound.
+            let exact = [a, b].allSatisfy { side in side.map { !$0.latency.isEmpty || $0.p99 == 0 } ?? true }
             var histogram = Self.makeHistogram()
-            for text in [a?.latency, b?.latency] { if let text { Self.add(text, to: &histogram) } }
+            if exact { for text in [a?.latency, b?.latency] { if let text { Self.add(text, to: &histogram) } } }
             merged.append(
                 SecondSample(
                     second: index, requests: (a?.requests ?? 0) + (b?.requests ?? 0), errors: (a?.errors ?? 0) + (b?.errors ?? 0),
-                    p50: histogram.totalCount > 0 ? histogram.valueAtPercentile(50) : 0,
-                    p99: histogram.totalCount > 0 ? histogram.valueAtPercentile(99) : 0,
-                    latency: keepsSecondHistograms ? Self.encoded(histogram) : ""))
+                    p50: exact ? (histogram.totalCount > 0 ? histogram.valueAtPercentile(50) : 0) : max(a?.p50 ?? 0, b?.p50 ?? 0),
+                    p99: exact ? (histogram.totalCount > 0 ? histogram.valueAtPercentile(99) : 0) : max(a?.p99 ?? 0, b?.p99 ?? 0),
+                    latency: keepsSecondHistograms && exact ? Self.encoded(histogram) : ""))
         }
         seconds = merged
     }

@@ -4,20 +4,6 @@ import AccordTestSupport
 import AccordLoad
 import Testing
 
-/// SplitMix64 from a seed: think times that are the same on every run.
-/// (Internal, not private: `ArrivalModelTests.users` returns a model drawing with it.)
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 private let ms: UInt64 = 1_000_000
 private let s: UInt64 = 1_000_000_000
 

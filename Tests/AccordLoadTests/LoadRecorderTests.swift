@@ -75,4 +75,18 @@ struct LoadRecorderTests {
         #expect(fast.seconds[0].p50 == whole.seconds[0].p50)
         #expect(fast.seconds[0].latency.hasPrefix("HISTF"))
     }
+
+    @Test("recorders that keep no per-second histograms merge seconds to the worse percentile")
+    func withoutHistogramsTheWorseEngineBounds() {
+        var fast = LoadRecorder(keepsSecondHistograms: false)
+        var slow = LoadRecorder(keepsSecondHistograms: false)
+        for _ in 0..<99 { fast.record(correctedMicroseconds: 1000, uncorrectedMicroseconds: 1000, error: nil, second: 0) }
+        slow.record(correctedMicroseconds: 500_000, uncorrectedMicroseconds: 500_000, error: nil, second: 0)
+        fast.roll(to: 1)
+        slow.roll(to: 1)
+        #expect(fast.seconds[0].latency.isEmpty)
+        fast.merge(slow)
+        #expect(fast.seconds[0].p99 == slow.seconds[0].p99)
+        #expect(fast.seconds[0].requests == 100)
+    }
 }

@@ -1,3 +1,4 @@
+import AccordTestSupport
 import AccordResults
 import Foundation
 import Testing
@@ -43,7 +44,7 @@ struct HistogramEncodingTests {
 
     @Test("decoded histograms add up exactly to the histogram of every sample", arguments: [1, 2, 3, 42, 1234])
     func mergeIsExact(seed: UInt64) throws {
-        var random = SplitMix(state: seed)
+        var random = SeededRandom(state: seed)
         func sample() -> [(UInt64, UInt64)] {
             (0..<200).map { _ in (1 + random.next() % 5_000_000, 1 + random.next() % 50) }
         }
@@ -70,21 +71,9 @@ struct HistogramEncodingTests {
     }
 
     @Test func aSecondOfLatencyIsSmall() {
-        var random = SplitMix(state: 7)
+        var random = SeededRandom(state: 7)
         let values = (0..<5000).map { _ in (value: 200 + random.next() % 20_000, count: UInt64(1)) }
         #expect(HistogramEncoding.encode(values, highestTrackableValue: 600_000_000).utf8.count < 8000)
-    }
-}
-
-/// A small deterministic generator for the property tests.
-struct SplitMix {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

@@ -1,4 +1,5 @@
 @testable import AccordSpec
+import AccordTestSupport
 import Foundation
 import Testing
 
@@ -15,7 +16,7 @@ struct SpecMutationTests {
     func everyMutatedSpecLoadsOrIsRefusedWithLocatedErrors() throws {
         let files = try FileManager.default.contentsOfDirectory(atPath: Self.specsDirectory.path).filter { $0.hasSuffix(".yaml") }.sorted()
         #expect(files.count >= 10)
-        var generator = SeededGenerator(seed: 0x5bec_5eed)
+        var generator = SeededRandom(state: 0x5bec_5eed)
         var loaded = 0
         var refused = 0
         for file in files {

@@ -1,4 +1,5 @@
 @testable import AccordSpec
+import AccordTestSupport
 import Testing
 
 /// 2,000 deterministic mutations of a realistic spec: whatever they break, the loader returns,
@@ -8,7 +9,7 @@ struct YAMLMutationTests {
     static let insertions: [[UInt8]] = (":[]{}&*!|>-#\"'".utf8.map { [$0] }) + [[0x09], [0x0A], [0x0D], [0x20, 0x20], [0xFF], [0x00]]
 
     /// One mutation: flip a bit, delete a run, insert YAML punctuation or whitespace, or cut the end.
-    static func mutate(_ bytes: [UInt8], using generator: inout SeededGenerator) -> [UInt8] {
+    static func mutate(_ bytes: [UInt8], using generator: inout SeededRandom) -> [UInt8] {
         var result = bytes
         let rounds = Int.random(in: 1...4, using: &generator)
         for _ in 0..<rounds where !result.isEmpty {
@@ -38,7 +39,7 @@ struct YAMLMutationTests {
     @Test(.timeLimit(.minutes(3)))
     func everyMutationLoadsWithDiagnosticsInsideTheFile() {
         let original = Array(sampleSpec.utf8)
-        var generator = SeededGenerator(seed: 0xACC0_4D)
+        var generator = SeededRandom(state: 0xACC0_4D)
         var failures = 0
         var withTree = 0
         for iteration in 0..<2_000 {

@@ -1,4 +1,5 @@
 @testable import AccordSpec
+import AccordTestSupport
 import Testing
 
 /// One hostile or broken input and the diagnostics it must produce.
@@ -189,7 +190,7 @@ struct YAMLRobustnessTests {
         #expect(diagnostics == [])
         #expect(root?.sequence?.count == 1_700_001)
 
-        var generator = SeededGenerator(seed: 7)
+        var generator = SeededRandom(state: 7)
         let noise = (0..<10_000_000).map { _ in UInt8.random(in: 0...255, using: &generator) }
         let (noiseRoot, noiseDiagnostics) = YAMLLoader.load(bytes: noise, file: "noise.bin")
         #expect(noiseRoot == nil)

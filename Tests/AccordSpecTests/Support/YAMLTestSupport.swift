@@ -1,3 +1,4 @@
+import AccordTestSupport
 @testable import AccordSpec
 
 /// A compact picture of a node tree for table tests: plain scalars bare, quoted ones in
@@ -41,21 +42,6 @@ func spot(_ location: SourceLocation) -> String {
 /// `line:column` of each diagnostic, for the robustness tables.
 func spots(_ diagnostics: [Diagnostic]) -> [String] {
     diagnostics.map { "\($0.location.line):\($0.location.column)" }
-}
-
-/// SplitMix64: a tiny seeded generator, so that the mutation loop is the same on every run.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
 
 /// A realistic spec, the one docs/spec-format.md shows, for location and mutation tests.
