@@ -14,9 +14,19 @@ public final class LiveFeed: Sendable {
 
     var stopped: Bool { stopFlag.load(ordering: .relaxed) }
 
-    /// Adds an engine's closed second to what other engines published for it.
+    /// How many recent seconds are kept: enough for every engine to have closed the one shown.
+    static let kept = 8
+
+    /// Adds an engine's closed second to what other engines published for it. Only the last
+    /// few seconds are kept, without their histograms: the feed stays small however long the
+    /// load runs.
     func publish(_ sample: SecondSample) {
+        var sample = sample
+        sample.latency = ""
         seconds.withLock { all in
+            if let newest = all.keys.max(), sample.second > newest {
+                for second in all.keys where second <= sample.second - Self.kept { all[second] = nil }
+            }
             if var known = all[sample.second] {
                 known.requests += sample.requests
                 known.errors += sample.errors

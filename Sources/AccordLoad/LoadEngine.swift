@@ -40,7 +40,7 @@ struct LoadEngine {
         var wallNanoseconds: UInt64 = 0
         var setupError: String?
         /// Per plan request: the field values its accepted 2xx answers carried (`collect`).
-        var collected: [[String]] = []
+        var collected: [CollectedValues] = []
     }
 
     /// Runs the plan under its arrival model: open with a pacer; closed with users when the
@@ -106,11 +106,11 @@ struct LoadEngine {
         }
         var idle = Array(pool.indices.reversed())
         // Per request of the plan: totals and histograms only (groups carry the series).
-        outcome.perRequest = plan.requests.map { _ in LoadRecorder(keepsSecondHistograms: false) }
+        outcome.perRequest = plan.requests.map { _ in LoadRecorder(keepsSeries: false) }
         // A group per plan request (out-of-range entries count as group 0), or none.
         let groupOf = plan.groups.count == plan.requests.count ? plan.groups.map { max(0, $0) } : []
         outcome.perGroup = [LoadRecorder](repeating: LoadRecorder(), count: groupOf.isEmpty ? 0 : (groupOf.max() ?? 0) + 1)
-        outcome.collected = plan.requests.map { _ in [] }
+        outcome.collected = plan.requests.map { _ in CollectedValues() }
         var slotOf = [Int](repeating: 0, count: pool.count)
         let schedule = plan.schedule
         guard !schedule.isEmpty else {

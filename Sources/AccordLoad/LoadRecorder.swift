@@ -35,15 +35,16 @@ public struct LoadRecorder: Sendable {
     /// microseconds by phase name; empty unless the plan asks for it.
     public private(set) var phases: [String: Histogram<UInt64>] = [:]
     private var current: Histogram<UInt64>
-    /// Whether each second's histogram is kept (encoded) in `seconds`; recorders whose series
-    /// nobody reads (one per request of a pooled plan) skip the work and the memory.
-    public let keepsSecondHistograms: Bool
+    /// Whether the per-second series is kept; recorders whose series nobody reads (one per
+    /// request of a plan, which may hold hundreds of pooled requests) keep totals and
+    /// histograms only, so a long run's memory does not grow with them.
+    public let keepsSeries: Bool
     private var currentSecond = 0
     private var currentRequests = 0
     private var currentErrors = 0
 
-    public init(keepsSecondHistograms: Bool = true) {
-        self.keepsSecondHistograms = keepsSecondHistograms
+    public init(keepsSeries: Bool = true) {
+        self.keepsSeries = keepsSeries
         corrected = LoadRecorder.makeHistogram()
         uncorrected = LoadRecorder.makeHistogram()
         current = LoadRecorder.makeHistogram()
@@ -71,7 +72,7 @@ public struct LoadRecorder: Sendable {
         }
         _ = corrected.record(max(1, correctedMicroseconds))
         _ = uncorrected.record(max(1, uncorrectedMicroseconds))
-        _ = current.record(max(1, correctedMicroseconds))
+        if keepsSeries { _ = current.record(max(1, correctedMicroseconds)) }
     }
 
     /// Requests answered as expected.
@@ -85,12 +86,20 @@ public struct LoadRecorder: Sendable {
     /// Closes seconds up to (not including) `second`.
     public mutating func roll(to second: Int) {
         while currentSecond < second {
+            guard keepsSeries else {
+                // No series: the second closes without a trace (its samples are in the totals).
+                current.reset()
+                currentRequests = 0
+                currentErrors = 0
+                currentSecond = second
+                break
+            }
             seconds.append(
                 SecondSample(
                     second: currentSecond, requests: currentRequests, errors: currentErrors,
                     p50: current.totalCount > 0 ? current.valueAtPercentile(50) : 0,
                     p99: current.totalCount > 0 ? current.valueAtPercentile(99) : 0,
-                    latency: keepsSecondHistograms ? Self.encoded(current) : ""))
+                    latency: Self.encoded(current)))
             current.reset()
             currentRequests = 0
             currentErrors = 0
@@ -108,22 +117,21 @@ public struct LoadRecorder: Sendable {
         completed += other.completed
         for (kind, count) in other.errors { errors[kind, default: 0] += count }
         for (name, histogram) in other.phases { phases[name, default: LoadRecorder.makeHistogram()].add(histogram) }
+        guard keepsSeries else { return }
         var merged: [SecondSample] = []
         for index in 0..<max(seconds.count, other.seconds.count) {
             let a = index < seconds.count ? seconds[index] : nil
             let b = index < other.seconds.count ? other.seconds[index] : nil
-            // Percentiles do not add; histograms do: with both seconds' histograms, the merged
-            // second's percentiles are those of every sample of both engines. A recorder that
-            // keeps no histograms falls back to the worse of the two, a conservative bound.
-            let exact = [a, b].allSatisfy { side in side.map { !$0.latency.isEmpty || $0.p99 == 0 } ?? true }
+            // Percentiles do not add; histograms do: the merged second's percentiles are those
+            // of every sample of both engines.
             var histogram = Self.makeHistogram()
-            if exact { for text in [a?.latency, b?.latency] { if let text { Self.add(text, to: &histogram) } } }
+            for text in [a?.latency, b?.latency] { if let text { Self.add(text, to: &histogram) } }
             merged.append(
                 SecondSample(
                     second: index, requests: (a?.requests ?? 0) + (b?.requests ?? 0), errors: (a?.errors ?? 0) + (b?.errors ?? 0),
-                    p50: exact ? (histogram.totalCount > 0 ? histogram.valueAtPercentile(50) : 0) : max(a?.p50 ?? 0, b?.p50 ?? 0),
-                    p99: exact ? (histogram.totalCount > 0 ? histogram.valueAtPercentile(99) : 0) : max(a?.p99 ?? 0, b?.p99 ?? 0),
-                    latency: keepsSecondHistograms && exact ? Self.encoded(histogram) : ""))
+                    p50: histogram.totalCount > 0 ? histogram.valueAtPercentile(50) : 0,
+                    p99: histogram.totalCount > 0 ? histogram.valueAtPercentile(99) : 0,
+                    latency: Self.encoded(histogram)))
         }
         seconds = merged
     }

@@ -83,11 +83,11 @@ public enum LoadRun {
             return all
         }
         var recorder = LoadRecorder()
-        var perRequest = plan.requests.map { _ in LoadRecorder(keepsSecondHistograms: false) }
+        var perRequest = plan.requests.map { _ in LoadRecorder(keepsSeries: false) }
         var perGroup = [LoadRecorder](repeating: LoadRecorder(), count: outcomes.map(\.perGroup.count).max() ?? 0)
-        var collected: [[String]] = plan.requests.map { _ in [] }
+        var collected = plan.requests.map { _ in CollectedValues() }
         for outcome in outcomes {
-            for (index, values) in outcome.collected.enumerated() where collected.indices.contains(index) { collected[index] += values }
+            for (index, values) in outcome.collected.enumerated() where collected.indices.contains(index) { collected[index].append(contentsOf: values) }
             recorder.merge(outcome.recorder)
             for (index, part) in outcome.perRequest.enumerated() where perRequest.indices.contains(index) { perRequest[index].merge(part) }
             for (index, part) in outcome.perGroup.enumerated() { perGroup[index].merge(part) }
@@ -99,7 +99,7 @@ public enum LoadRun {
             generatorCores: wall > 0 ? Double(outcomes.reduce(0) { $0 + $1.cpuNanoseconds }) / Double(wall) : 0,
             behind: outcomes.reduce(0) { $0 + $1.behind },
             maxLagMilliseconds: Double(outcomes.map(\.maxLag).max() ?? 0) / 1e6,
-            setupError: outcomes.compactMap(\.setupError).first, collected: collected, started: started)
+            setupError: outcomes.compactMap(\.setupError).first, collected: collected.map(\.strings), started: started)
     }
 
     static func scaled(_ stages: [Stage], by factor: Double) -> [Stage] {
