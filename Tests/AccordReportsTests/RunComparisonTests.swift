@@ -161,4 +161,12 @@ struct RunComparisonTests {
         // 5 figures per phase, 2 per capacity subject, the overall verdict.
         #expect(comparison.figures.count == (run.endpoints.count + run.scenarios.count) * 5 + run.capacity.count * 2 + 1)
     }
+
+    @Test func aCheckDocumentComparesToo() throws {
+        let check = try ReportFixtures.run("check")
+        let comparison = RunComparison.compare(check, check, maxRegression: 0.1)
+        #expect(!comparison.hasRegression)
+        // No load phases or capacity: the overall verdict is the one figure.
+        #expect(comparison.figures.count == 1)
+    }
 }
