@@ -79,6 +79,9 @@ public enum ConformanceRun {
         public var profile: Profile
         /// The `accord` executable that serves (`accord serve`), when booting.
         public var serverExecutable: String
+        /// Load engines per phase (each a thread); nil: one per core left after the services this
+        /// run boots (``defaultThreads(booting:cores:)``).
+        public var threads: Int?
         /// More arguments for the booted `accord serve` (`--inject-fault lost-enqueue`, `--batch-size 64`).
         public var serverArguments: [String] = []
         /// Where the server's log and the environment's logs go.
@@ -134,6 +137,7 @@ public enum ConformanceRun {
     public static func run(_ options: Options, logger: Logger, reporter: Reporter) async throws -> Outcome {
         let progress = reporter.step
         let runStart = Date()
+        let threads = options.threads ?? defaultThreads(booting: options.target == nil)
         var postgres: ThrowawayPostgres?
         var redis: ThrowawayRedis?
         var server: ServerProcess?
@@ -186,7 +190,7 @@ public enum ConformanceRun {
                     reconciler: probe.hasDatabase || probe.hasRedis ? Reconciler(probe: probe) : nil, connections: options.connections,
                     injector: FaultInjector(postgres: postgres, redis: redis, server: server), reporter: reporter,
                     serverGone: { [server] in server.map { !$0.isRunning } ?? false },
-                    minimumScenarioSeconds: options.profile.minimumScenarioSeconds, runStart: runStart)
+                    minimumScenarioSeconds: options.profile.minimumScenarioSeconds, runStart: runStart, threads: threads)
                 await session.endpointPhases(options.specs, seconds: options.loadSeconds ?? options.profile.endpointSeconds, into: &results)
                 await session.scenarios(options.specs, timeScale: options.profile.timeScale, into: &results)
                 if options.capacity {
@@ -200,7 +204,7 @@ public enum ConformanceRun {
             let log = server?.logFile
             await teardown()
             let report = assemble(
-                options: options, target: target, booted: options.target == nil, functional: functional, results: results, facts: facts, runStart: runStart)
+                options: options, target: target, booted: options.target == nil, functional: functional, results: results, facts: facts, runStart: runStart, threads: threads)
             return Outcome(report: report, serverLog: log)
         } catch {
             await teardown()
@@ -208,10 +212,17 @@ public enum ConformanceRun {
         }
     }
 
+    /// Engines when none are asked for: one per core left after the services the run boots —
+    /// the server, PostgreSQL and Redis each want a core under load — and at least one. On this
+    /// kind of 2-core machine: 1 when booting, 2 against a `--target`.
+    public static func defaultThreads(booting: Bool, cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> Int {
+        max(1, cores - (booting ? 3 : 0))
+    }
+
     /// The report from what each stage produced.
     static func assemble(
         options: Options, target: String, booted: Bool, functional: ResultsDocument, results: LoadSession.Results, facts: EnvironmentFacts,
-        runStart: Date
+        runStart: Date, threads: Int
     ) -> ResultsDocument {
         func suite(_ name: String, _ cases: [ResultsDocument.Case], where predicate: (SpecFile) -> Bool) -> ResultsDocument.Suite? {
             cases.isEmpty ? nil : ResultsDocument.Suite(name: name, file: options.specs.first(where: predicate)?.path ?? "", cases: cases)
@@ -227,7 +238,9 @@ public enum ConformanceRun {
             .init(name: "PostgreSQL", value: facts.postgresVersion ?? "not probed"),
             .init(name: "Redis", value: facts.redisVersion ?? "not probed"),
             .init(name: "Server", value: booted ? "accord serve (reference), pid \(facts.serverPID.map(String.init) ?? "?")" : target),
-            .init(name: "Load generator", value: "accord load engine (libcurl multi), on the same machine"),
+            .init(
+                name: "Load generator",
+                value: "accord load engine (libcurl multi), \(threads) engine thread\(threads == 1 ? "" : "s"), on the same machine"),
             .init(name: "Load profile", value: "\(options.profile.rawValue); \(options.connections) connections per endpoint phase"),
         ]
         let digests = options.specs.map { spec in

@@ -27,6 +27,8 @@ struct LoadSession {
     var minimumScenarioSeconds: Double = 3
     /// When the run began: every phase's `startOffset` counts from it.
     var runStart = Date()
+    /// Load engines per phase, each on a thread of its own; their measurements merge exactly.
+    var threads = 1
     var progress: @Sendable (String) -> Void { reporter.step }
     /// Job ids to read under load when the spec leaves `job_id` to the run.
     var poolSize = 20
@@ -113,10 +115,10 @@ struct LoadSession {
     /// A plan over a mix, reading Server-Timing.
     static func plan(
         _ requests: [LoadRequest], connections: Int, seconds: Double, model: LoadPlan.Model = .closed, think: ClosedRange<UInt64>? = nil,
-        spawnRate: Double? = nil
+        spawnRate: Double? = nil, threads: Int = 1
     ) -> LoadPlan {
         var plan = LoadPlan(
-            requests: requests, connections: connections, durationNanoseconds: UInt64(seconds * 1e9), model: model,
+            requests: requests, connections: connections, durationNanoseconds: UInt64(seconds * 1e9), model: model, threads: threads,
             thinkNanoseconds: think, spawnRate: spawnRate)
         plan.serverTiming = true
         return plan
@@ -195,7 +197,8 @@ struct LoadSession {
                     continue
                 }
                 progress("loading \(endpoint.name.value) for \(Int(seconds)) s with \(connections) connections")
-                let plan = Self.plan(Self.planRequests([(prepared: prepared, weight: 1)]).requests, connections: connections, seconds: seconds)
+                let plan = Self.plan(
+                    Self.planRequests([(prepared: prepared, weight: 1)]).requests, connections: connections, seconds: seconds, threads: threads)
                 let (result, samples) = await load("load \(endpoint.name.value)", plan)
                 await reconcile(endpoint.name.value, result, location: targetSet.subject.location, into: &results)
                 let phase = LoadPhase(
@@ -248,7 +251,8 @@ struct LoadSession {
                 let think = scenario.thinkMilliseconds.map { UInt64($0.lowerBound) * 1_000_000...UInt64($0.upperBound) * 1_000_000 }
                 var plan = Self.plan(
                     requests, connections: scenario.users ?? max(connections, 100), seconds: seconds,
-                    model: scenario.rate.map { .open(rate: $0) } ?? .closed, think: think, spawnRate: scenario.spawnRate.map { $0 * scale })
+                    model: scenario.rate.map { .open(rate: $0) } ?? .closed, think: think, spawnRate: scenario.spawnRate.map { $0 * scale },
+                    threads: threads)
                 plan.stages = Self.stages(scenario, scale: scale)
                 plan.groups = owner
                 let planned = plan
@@ -284,7 +288,7 @@ struct LoadSession {
     /// Capacity per endpoint with a p99 target, and for the first scenario with an uneven mix
     /// (each of its endpoints judged by its own p99 target).
     func capacity(_ specs: [SpecFile], stepSeconds: Double, steps: Int, into results: inout Results) async {
-        let search = CapacitySearch(stepSeconds: stepSeconds, maxSteps: steps)
+        let search = CapacitySearch(stepSeconds: stepSeconds, maxSteps: steps, threads: threads)
         for spec in specs {
             var pool: [String]?
             var p99ByEndpoint: [String: Double] = [:]

@@ -49,8 +49,10 @@ struct Load: AsyncParsableCommand {
     @Option(help: "Requests per second (open model); without it, closed model.")
     var rate: Double?
 
-    @Option(name: [.customShort("t"), .long], help: "Engines, each on a thread of its own (default 1).")
-    var threads: Int = 1
+    @Option(
+        name: [.customShort("t"), .long],
+        help: "Engines, each on a thread of its own (default with --url 1; with spec files one per core left after the services booted).")
+    var threads: Int?
 
     @Option(name: [.customShort("X"), .long], help: "HTTP method (default GET).")
     var method: String = "GET"
@@ -70,6 +72,7 @@ struct Load: AsyncParsableCommand {
     func validate() throws {
         guard let url else {
             try runArguments.check()
+            try RunArguments.checkThreads(threads)
             if let json { try RunArguments.checkWritable(json) }
             if rate != nil || body != nil || !headers.isEmpty {
                 throw ValidationError("--rate, --body and --header load one --url; with spec files the specs say what to send")
@@ -87,7 +90,7 @@ struct Load: AsyncParsableCommand {
             throw ValidationError("--url must be an http:// or https:// URL, not '\(url)'")
         }
         guard (1...10_000).contains(connections) else { throw ValidationError("--connections must be from 1 to 10000") }
-        guard (1...64).contains(threads), threads <= connections else {
+        guard (1...64).contains(threads ?? 1), threads ?? 1 <= connections else {
             throw ValidationError("--threads must be from 1 to 64 and at most --connections")
         }
         guard let milliseconds = DurationText.milliseconds(duration), milliseconds > 0 else {
@@ -104,7 +107,7 @@ struct Load: AsyncParsableCommand {
 
     func run() async throws {
         guard let url else {
-            try await runArguments.execute(specArguments, probes: probes, functional: false, json: json)
+            try await runArguments.execute(specArguments, probes: probes, functional: false, json: json, threads: threads)
             return
         }
         let parsedHeaders = headers.map { header -> (name: String, value: String) in
@@ -118,7 +121,7 @@ struct Load: AsyncParsableCommand {
         var plan = LoadPlan(
             requests: [(request: request, weight: 1)], connections: connections,
             durationNanoseconds: UInt64(DurationText.milliseconds(duration) ?? 10_000) * 1_000_000,
-            model: rate.map { .open(rate: $0) } ?? .closed, threads: threads)
+            model: rate.map { .open(rate: $0) } ?? .closed, threads: threads ?? 1)
         plan.serverTiming = serverTiming
         OpenFiles.raiseToHardLimit()
         let result = await LoadRun.run(plan)

@@ -31,13 +31,19 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Also write the results document here (the same as results.json in the report directory).")
     var json: String?
 
+    @Option(
+        name: [.customShort("t"), .long],
+        help: "Load engines per phase, each on a thread of its own (default: one per core left after the services booted, at least 1).")
+    var threads: Int?
+
     func validate() throws {
         try runArguments.check()
+        try RunArguments.checkThreads(threads)
         if let json { try RunArguments.checkWritable(json) }
     }
 
     func run() async throws {
-        try await runArguments.execute(specArguments, probes: probes, functional: true, json: json)
+        try await runArguments.execute(specArguments, probes: probes, functional: true, json: json, threads: threads)
     }
 }
 
@@ -86,6 +92,10 @@ struct RunArguments: ParsableArguments {
         }
     }
 
+    static func checkThreads(_ threads: Int?) throws {
+        if let threads, !(1...64).contains(threads) { throw ValidationError("--threads must be from 1 to 64") }
+    }
+
     /// Refuses, before an hour of load, a results path that cannot be written.
     static func checkWritable(_ path: String) throws {
         let directory = (path as NSString).deletingLastPathComponent
@@ -99,7 +109,7 @@ struct RunArguments: ParsableArguments {
     }
 
     /// Loads the specs, runs the pipeline, writes the reports, prints the verdict and exits by it.
-    func execute(_ specArguments: SpecArguments, probes: ProbeArguments, functional: Bool, json: String? = nil) async throws {
+    func execute(_ specArguments: SpecArguments, probes: ProbeArguments, functional: Bool, json: String? = nil, threads: Int? = nil) async throws {
         let loaded = try specArguments.load()
         let environment = ProcessEnvironment.current
         let urls = target == nil ? (database: nil, redis: nil) : probes.resolved(environment)
@@ -132,6 +142,7 @@ struct RunArguments: ParsableArguments {
             loadSeconds: loadSeconds.map { Double($0) }, functional: functional, capacity: !noCapacity, date: stamp.readable,
             command: (["accord"] + CommandLine.arguments.dropFirst()).joined(separator: " "))
         runOptions.serverArguments = serverArguments
+        runOptions.threads = threads
         let options = runOptions
         let progress = Progress.onStandardOutput(quiet: quiet)
         let outcome: ConformanceRun.Outcome

@@ -14,7 +14,8 @@ struct RunCommandTests {
         defer { try? FileManager.default.removeItem(atPath: reports) }
         let specs = Executables.repositoryRoot
             .appendingPathComponent("specs").path
-        let result = try await Executables.run(["run", specs, "--reports", reports, "--profile", "smoke", "--quiet"], timeout: 480)
+        // Two engines per phase: their measurements merge exactly (histograms added, seconds too).
+        let result = try await Executables.run(["run", specs, "--reports", reports, "--profile", "smoke", "--threads", "2", "--quiet"], timeout: 480)
         // 0 (everything held) or 1 (a target missed on this machine); never 2 or 3.
         #expect(result.status == 0 || result.status == 1, "stderr: \(result.stderr)")
         #expect(result.stdout.contains("verdict: "))
@@ -74,6 +75,14 @@ struct RunCommandTests {
             #expect(baseline.contains(section), "\(section)")
         }
         #expect(baseline.contains("| PostgreSQL | 15"))
+        #expect(baseline.contains("2 engine threads"))
+    }
+
+    @Test(arguments: [["--threads", "0"], ["--threads", "65"], ["-t", "x"]])
+    func aBadThreadCountIsAUsageError(arguments: [String]) async throws {
+        let result = try await Executables.run(["run"] + arguments)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("threads"))
     }
 
     @Test func aBadProfileIsAUsageError() async throws {

@@ -47,4 +47,11 @@ struct RunnerPlanTests {
         #expect(abs(measurement.errorRate - 0.03) < 1e-9)
         #expect(measurement.p50 == 1)
     }
+
+    @Test("engines by default: one per core left after the services a run boots, at least one", arguments: [
+        (true, 2, 1), (false, 2, 2), (true, 8, 5), (false, 8, 8), (true, 1, 1), (false, 1, 1),
+    ])
+    func defaultThreads(booting: Bool, cores: Int, threads: Int) {
+        #expect(ConformanceRun.defaultThreads(booting: booting, cores: cores) == threads)
+    }
 }
