@@ -37,6 +37,7 @@ extension ReportDocument {
             blocks.append(.heading("Errors by kind"))
             blocks.append(.table(Table(header: ["Endpoint", "Kind", "Count"], rows: errors)))
         }
+        blocks += withoutAnswer(report.endpoints)
         for (index, phase) in report.endpoints.enumerated() {
             blocks.append(.chart(ReportCharts.spectrum(of: phase, id: ReportCharts.id("spectrum-endpoint", index, phase.name))))
         }
@@ -45,6 +46,36 @@ extension ReportDocument {
         }
         return Section(id: "performance", title: title, blocks: blocks)
     }
+
+    /// Requests that never got an answer, per phase that had any: timed out, still in flight
+    /// when the phase's drain ended, and — where a schedule said when to send — due but never
+    /// sent because the generator fell behind. Above 5% never sent, the phase's figures are
+    /// a floor, and the report says so.
+    static func withoutAnswer(_ phases: [LoadPhase]) -> [Block] {
+        let rows = phases.filter { $0.unanswered > 0 || ($0.behind ?? 0) > 0 }.map { phase in
+            [
+                phase.name, String(phase.errorsByKind["timeout", default: 0]), String(phase.errorsByKind["unanswered", default: 0]),
+                phase.behind.map { "\($0) of \(phase.planned) (\(ReportFormat.rate(phase.behindShare)))" } ?? "— (closed model)",
+            ]
+        }
+        guard !rows.isEmpty else { return [] }
+        var blocks: [Block] = [
+            .heading("Requests without an answer"),
+            .table(Table(header: ["Phase", "Timed out", "In flight at the end", "Due, never sent"], rows: rows)),
+        ]
+        for phase in phases where phase.behindShare > floorShare {
+            blocks.append(.text(
+                "⚠️ \(phase.name): the generator fell behind, \(ReportFormat.rate(phase.behindShare)) of the planned requests were never sent: its figures are a floor, measured under less load than was asked for."))
+        }
+        return blocks
+    }
+
+    /// Beyond this share of planned requests never sent, figures are a floor.
+    static let floorShare = 0.05
+
+    /// A step's requests due but never sent (a step that lost more than 5% of its schedule
+    /// cannot hold: it did not achieve 95% of the offered rate).
+    static func neverSent(_ step: Capacity.Step) -> String { step.behind.map(String.init) ?? "—" }
 
     /// db, redis, app first (the vendor's breakdown), then anything else the server sent.
     static func timingOrder(_ keys: some Collection<String>) -> [String] {
@@ -75,11 +106,11 @@ extension ReportDocument {
         for c in report.capacity {
             blocks.append(.heading("Steps: \(c.subject)"))
             blocks.append(c.steps.isEmpty ? .text("No steps recorded.") : .table(Table(
-                header: ["Offered", "Achieved", "p50", "p99", "Errors", "Held"],
+                header: ["Offered", "Achieved", "p50", "p99", "Errors", "No answer", "Never sent", "Held"],
                 rows: c.steps.map { s in
                     [
                         ReportFormat.rps(s.offeredRPS), ReportFormat.rps(s.achievedRPS), ReportFormat.ms(s.p50), ReportFormat.ms(s.p99),
-                        ReportFormat.rate(s.errorRate), s.held ? "✅" : "❌",
+                        ReportFormat.rate(s.errorRate), s.unanswered.map(String.init) ?? "—", neverSent(s), s.held ? "✅" : "❌",
                     ]
                 })))
         }
@@ -99,6 +130,7 @@ extension ReportDocument {
                     return [s.name, s.load, ReportFormat.short(s.seconds)] + measurementCells(s.measurement) + [health]
                 }))
         ]
+        blocks += withoutAnswer(report.scenarios)
         blocks += verdicts(report, suite: "scenarios")
         for (index, scenario) in report.scenarios.enumerated() {
             blocks.append(.heading("Scenario \(scenario.name): per endpoint"))

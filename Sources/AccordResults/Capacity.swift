@@ -30,14 +30,23 @@ public struct Capacity: Codable, Sendable, Equatable {
         public var errorRate: Double
         /// p99 within target, errors under 1%, and the generator kept the schedule.
         public var held: Bool
+        /// Requests due that were never sent because the generator fell behind.
+        public var behind: Int?
+        /// Requests that got no answer in time (timed out, or still in flight at the end).
+        public var unanswered: Int?
 
-        public init(offeredRPS: Double, achievedRPS: Double, p50: Double, p99: Double, errorRate: Double, held: Bool) {
+        public init(
+            offeredRPS: Double, achievedRPS: Double, p50: Double, p99: Double, errorRate: Double, held: Bool, behind: Int? = nil,
+            unanswered: Int? = nil
+        ) {
             self.offeredRPS = offeredRPS
             self.achievedRPS = achievedRPS
             self.p50 = p50
             self.p99 = p99
             self.errorRate = errorRate
             self.held = held
+            self.behind = behind
+            self.unanswered = unanswered
         }
     }
 }

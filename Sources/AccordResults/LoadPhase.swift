@@ -24,6 +24,21 @@ public struct LoadPhase: Codable, Sendable, Equatable {
     public var endpoints: [LoadPhase]
     /// Scenarios: whether the server answered /health 200 afterwards.
     public var healthyAfterwards: Bool?
+    /// Open model (a schedule of arrivals): requests that were due but never sent because
+    /// the generator fell behind; nil in a closed model, which schedules nothing. Timeouts and
+    /// requests still unanswered at the end are in `errorsByKind` (`timeout`, `unanswered`).
+    public var behind: Int?
+
+    /// Requests the schedule planned: those sent and those never sent.
+    public var planned: Int { measurement.requests + (behind ?? 0) }
+
+    /// The share of planned requests never sent; above 5% the figures are a floor (what
+    /// the server did under less load than was asked for).
+    public var behindShare: Double { planned > 0 ? Double(behind ?? 0) / Double(planned) : 0 }
+
+    /// Requests that got no answer in time (timeouts, and those still in flight when the
+    /// phase's drain ended).
+    public var unanswered: Int { errorsByKind["timeout", default: 0] + errorsByKind["unanswered", default: 0] }
 
     public init(
         name: String, load: String, seconds: Double, measurement: Measurement, latency: HistogramData = HistogramData(),

@@ -46,7 +46,8 @@ struct CapacitySearch {
                 await LoadRun.run(planned)
             }
             acknowledged += zip(requests, result.collected).filter { $0.0.collect != nil }.flatMap(\.1)
-            let measurement = LoadPhase(name: phase, load: "", result: result).measurement
+            let stepPhase = LoadPhase(name: phase, load: "", result: result)
+            let measurement = stepPhase.measurement
             let groupP99s = groups.map { group -> (p99: Double, target: Double) in
                 var recorder = LoadRecorder()
                 for index in group.requests where result.perRequest.indices.contains(index) { recorder.merge(result.perRequest[index]) }
@@ -55,7 +56,7 @@ struct CapacitySearch {
             let held = CapacityRule.held(measurement, offered: offered, groupP99s: groupP99s) && result.setupError == nil
             steps.append(Capacity.Step(
                 offeredRPS: offered, achievedRPS: measurement.rps, p50: measurement.p50, p99: measurement.p99,
-                errorRate: measurement.errorRate, held: held))
+                errorRate: measurement.errorRate, held: held, behind: result.behind, unanswered: stepPhase.unanswered))
             if result.generatorBound && !held { generatorBound = true }
             if !held || Task.isCancelled { break }
         }

@@ -13,7 +13,8 @@ extension LoadPhase {
         since: Date? = nil
     ) {
         let seconds = result.measuredSeconds
-        let unanswered = recorder == nil ? max(0, result.sent - result.recorder.completed) : 0
+        let whole = recorder == nil
+        let unanswered = whole ? max(0, result.sent - result.recorder.completed) : 0
         let recorder = recorder ?? result.recorder
         var errors = Dictionary(uniqueKeysWithValues: recorder.errors.map { ($0.key.rawValue, $0.value) })
         if unanswered > 0 { errors["unanswered", default: 0] += unanswered }
@@ -29,6 +30,8 @@ extension LoadPhase {
             },
             resources: resources, endpoints: endpoints)
         startOffset = since.map { result.started.timeIntervalSince($0) }
+        // Only the whole run knows what its schedule left unsent (a part's share is unknown).
+        if case .open = result.plan.model, whole { behind = result.behind }
     }
 }
 

@@ -198,6 +198,32 @@ struct RunReportTests {
         #expect(!html.contains("<svg"))
     }
 
+    @Test("requests without an answer are counted per phase, and a schedule more than 5% unsent makes the figures a floor")
+    func requestsWithoutAnAnswer() {
+        func phase(_ name: String, sent: Int, behind: Int?, timeouts: Int) -> LoadPhase {
+            var phase = LoadPhase(
+                name: name, load: "constant 1000 req/s", seconds: 1,
+                measurement: .init(requests: sent, rps: Double(sent), errorRate: 0, p50: 1, p90: 1, p95: 1, p99: 1, p999: 1, max: 1, generatorBound: false),
+                errorsByKind: timeouts > 0 ? ["timeout": timeouts] : [:])
+            phase.behind = behind
+            return phase
+        }
+        var report = ResultsDocument(kind: .run, date: "d", command: "accord run", target: "t", booted: false, profile: "quick")
+        report.endpoints = [
+            phase("lagging", sent: 900, behind: 100, timeouts: 3), phase("on time", sent: 990, behind: 10, timeouts: 0),
+            phase("closed", sent: 500, behind: nil, timeouts: 2), phase("clean", sent: 500, behind: 0, timeouts: 0),
+        ]
+        let md = BaselineReport.markdown(report)
+        #expect(md.contains("### Requests without an answer"))
+        #expect(md.contains("| lagging | 3 | 0 | 100 of 1000 ("))
+        #expect(md.contains("| on time | 0 | 0 | 10 of 1000 ("))
+        #expect(md.contains("| closed | 2 | 0 | — (closed model) |"))
+        #expect(!md.contains("| clean | 0 | 0 |"))
+        #expect(md.contains("lagging: the generator fell behind"))
+        #expect(!md.contains("on time: the generator fell behind"))
+        #expect(HTMLReport.render(report).contains("its figures are a floor"))
+    }
+
     @Test func anUnreachableTargetFailsTheVerdict() {
         var report = ResultsDocument(kind: .run, date: "d", command: "accord run", target: "http://127.0.0.1:1", booted: false, profile: "quick")
         report.targetUnreachable = true

@@ -1,5 +1,6 @@
 import AccordHTTPTypes
 import AccordLoad
+import AccordTestSupport
 import AccordResults
 import Testing
 
@@ -53,5 +54,22 @@ struct RunnerPlanTests {
     ])
     func defaultThreads(booting: Bool, cores: Int, threads: Int) {
         #expect(ConformanceRun.defaultThreads(booting: booting, cores: cores) == threads)
+    }
+
+    /// An open-model phase records what its schedule left unsent; a closed one has nothing
+    /// scheduled. One connection to a listener that never answers holds request 0; the other
+    /// 29 of 100 per second over 0.3 s never go.
+    @Test func anOpenPhaseKeepsWhatWasNeverSent() async throws {
+        let listener = try LoopbackListener()
+        let request = ClientRequest(url: "http://127.0.0.1:\(listener.port)/never", timeoutMilliseconds: 0)
+        let open = LoadPlan(requests: [LoadRequest(request: request)], connections: 1, durationNanoseconds: 300_000_000, model: .open(rate: 100))
+        let phase = LoadPhase(name: "open", load: "", result: await LoadRun.run(open))
+        #expect(phase.behind == 29)
+        #expect(phase.planned == 30)
+        #expect(phase.behindShare > 0.05)
+        #expect(phase.unanswered == 1)
+        let closed = LoadPlan(requests: [LoadRequest(request: request)], connections: 1, durationNanoseconds: 100_000_000)
+        #expect(LoadPhase(name: "closed", load: "", result: await LoadRun.run(closed)).behind == nil)
+        withExtendedLifetime(listener) {}
     }
 }
