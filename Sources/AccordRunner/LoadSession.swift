@@ -336,9 +336,7 @@ struct LoadSession {
         }
     }
 
-    // MARK: - Verdicts
-
-
+    // MARK: - Scenario shape (the verdicts are AccordChecks' LoadVerdicts)
 
     /// The scenario's stages for the engine, time-scaled; a closed scenario's `users` is
     /// where its ramp starts (the engine starts closed ramps from 0: a 1 ms stage gets there).
@@ -352,8 +350,6 @@ struct LoadSession {
         }
         return stages
     }
-
-
 
     static func describe(_ scenario: Scenario) -> String {
         var words: [String] = []

@@ -43,6 +43,8 @@ public enum LoadVerdicts {
         return ResultsDocument.Case(name: name, location: timing.fault.location, outcome: failures.isEmpty ? .passed : .failed, failures: failures)
     }
 
+    /// A reconciliation passes when every acknowledged id is in each store exactly once; one
+    /// that could not read a store (its note says why) is an error, never a pass.
     public static func verdict(for reconciliation: Reconciliation, location: SourceLocation) -> ResultsDocument.Case {
         let r = reconciliation
         let name = "\(r.phase): \(r.acknowledged) acknowledged jobs — \(r.lost) lost, \(r.duplicated) duplicated"
