@@ -69,6 +69,7 @@ public final class ControlPlaneServer: Sendable {
     func application(onListening: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
         let router = Router(context: ControlPlaneContext.self)
         router.add(middleware: ErrorMiddleware(logger: logger, metrics: metrics))
+        router.add(middleware: MethodNotAllowedMiddleware())
         router.add(middleware: APIKeyMiddleware(keys: config.apiKeys.map { Array($0.utf8) }))
         if let limits = config.rateLimits {
             router.add(middleware: RateLimitMiddleware(limits: limits, store: rateLimitStore, logger: logger))

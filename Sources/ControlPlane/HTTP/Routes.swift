@@ -13,6 +13,8 @@ struct Routes<Context: RequestContext> {
     /// How long a create-job body may take to arrive (`HTTPLimits.bodyTimeout`).
     var bodyTimeout: Duration = .seconds(30)
 
+    /// Every route here is listed in `KnownRoutes.table` too, with its methods: a path asked
+    /// with another method answers 405 with `Allow` from there.
     func register(on router: Router<Context>) {
         router.get("/health") { _, _ in health() }
         router.get("/") { _, _ in
