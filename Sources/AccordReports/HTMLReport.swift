@@ -55,14 +55,14 @@ public enum HTMLReport {
         case .list(let items):
             return "<ul>\n" + items.map { "<li>\(spans($0))</li>\n" }.joined() + "</ul>\n"
         case .heading(let title):
-            return "<h3>\(Markup.escape(title))</h3>\n"
+            return "<h3>\(text(title))</h3>\n"
         case .code(let code):
             return "<pre><code>\(Markup.escape(code))</code></pre>\n"
         case .table(let table):
             var html = "<div class=\"table\"><table>\n<thead><tr>"
-            html += table.header.map { "<th>\(Markup.escape($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
+            html += table.header.map { "<th>\(text($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
             for row in table.rows {
-                html += "<tr>" + row.map { "<td>\(Markup.escape($0))</td>" }.joined() + "</tr>\n"
+                html += "<tr>" + row.map { "<td>\(text($0))</td>" }.joined() + "</tr>\n"
             }
             return html + "</tbody>\n</table></div>\n"
         case .chart(let chart):
@@ -70,11 +70,33 @@ public enum HTMLReport {
         }
     }
 
+    /// Text for the page: escaped, and the verdict marks the Markdown writes as emoji (✅ ❌ ⚠️
+    /// ⏳) drawn as small inline SVGs instead. A plain Debian install has no emoji font, and a
+    /// browser there shows each emoji as an empty box; shapes need no font at all.
+    static func text(_ value: String) -> String {
+        var html = Markup.escape(value)
+        for (emoji, mark) in marks where html.contains(emoji) { html = html.replacingOccurrences(of: emoji, with: mark) }
+        return html
+    }
+
+    /// Each mark: a 1em SVG in the text's line, named for screen readers and the print.
+    static let marks: [(String, String)] = [
+        ("✅", mark("ok", "met", ##"<path d="M3 8.5l3.2 3.2L13 4.8" fill="none" stroke="currentColor" stroke-width="2.2" stroke-linecap="round" stroke-linejoin="round"/>"##)),
+        ("❌", mark("bad", "missed", ##"<path d="M4 4l8 8M12 4l-8 8" fill="none" stroke="currentColor" stroke-width="2.2" stroke-linecap="round"/>"##)),
+        ("⚠️", mark("warn", "warning", ##"<path d="M8 1.8L15 14H1z" fill="currentColor"/><path d="M8 6v4" stroke="#fff" stroke-width="1.6" stroke-linecap="round"/><circle cx="8" cy="12" r="0.9" fill="#fff"/>"##)),
+        ("⚠", mark("warn", "warning", ##"<path d="M8 1.8L15 14H1z" fill="currentColor"/><path d="M8 6v4" stroke="#fff" stroke-width="1.6" stroke-linecap="round"/><circle cx="8" cy="12" r="0.9" fill="#fff"/>"##)),
+        ("⏳", mark("wait", "not run", ##"<circle cx="8" cy="8" r="6" fill="none" stroke="currentColor" stroke-width="1.8"/><path d="M8 4.5V8l2.5 1.5" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linecap="round"/>"##)),
+    ]
+
+    static func mark(_ kind: String, _ label: String, _ shape: String) -> String {
+        ##"<svg class="mark \##(kind)" viewBox="0 0 16 16" width="16" height="16" role="img" aria-label="\##(label)">\##(shape)</svg>"##
+    }
+
     static func spans(_ content: [ReportDocument.Span]) -> String {
         content.map { span in
             switch span {
-            case .text(let value): return Markup.escape(value)
-            case .strong(let value): return "<strong>\(Markup.escape(value))</strong>"
+            case .text(let value): return text(value)
+            case .strong(let value): return "<strong>\(text(value))</strong>"
             case .code(let value): return "<code>\(Markup.escape(value))</code>"
             }
         }.joined()
@@ -92,6 +114,11 @@ public enum HTMLReport {
         .verdict { display: inline-block; margin-top: 0.5em !important; padding: 0.2em 0.8em; border-radius: 4px; color: #fff; font-weight: 700; }
         .verdict.pass { background: var(--pass); }
         .verdict.fail { background: var(--fail); }
+        svg.mark { width: 1em; height: 1em; vertical-align: -0.15em; }
+        svg.mark.ok { color: var(--pass); }
+        svg.mark.bad { color: var(--fail); }
+        svg.mark.warn { color: #e67700; }
+        svg.mark.wait { color: var(--muted); }
         nav ol { columns: 2 14em; padding-left: 1.4em; margin: 1em 0; }
         nav a { color: #1f6fb4; }
         code, pre { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 0.9em; }
