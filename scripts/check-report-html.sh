@@ -2,7 +2,9 @@
 # Opens a report.html in headless Chromium, at a desktop and at a phone width, and checks
 # what a reader would see: every section of the report is in the rendered DOM with a
 # non-zero height, every chart (svg[data-chart]) has a title and a non-zero size, every
-# chart kind is there, and at the phone width nothing is wider than the screen.
+# chart kind is there, at the phone width nothing is wider than the screen, no text holds an
+# emoji (a plain Debian install has no emoji font: it would show an empty box), and every
+# verdict mark (svg.mark) is laid out and, rasterised on a canvas, draws pixels.
 #
 # The report itself has no script. The check runs on a copy with a small inline script
 # appended; Chromium's --dump-dom prints the DOM after it ran, and this script reads the
@@ -63,11 +65,37 @@ probe='<script>
     else lines.push("ok " + count + " " + kind + " charts");
   });
   if (document.documentElement.scrollWidth > width + 1) fail("the page scrolls sideways: " + document.documentElement.scrollWidth + " > " + width);
-  lines.push((failed ? "RESULT FAIL" : "RESULT OK") + " width " + width + ": " + charts.length + " charts");
-  var out = document.createElement("pre");
-  out.id = "accord-check";
-  out.textContent = "\n" + lines.join("\n") + "\n";
-  document.body.appendChild(out);
+  var emoji = /\p{Extended_Pictographic}/u, walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT), node, found = 0;
+  while ((node = walker.nextNode())) { if (emoji.test(node.nodeValue)) { found++; if (found <= 3) fail("emoji in text: " + node.nodeValue.trim().slice(0, 60)); } }
+  if (!found) lines.push("ok no emoji in the text");
+  var marks = document.querySelectorAll("svg.mark"), drawn = 0, pending = [];
+  Array.prototype.forEach.call(marks, function (svg, index) {
+    var box = svg.getBoundingClientRect();
+    if (!(box.width > 0 && box.height > 0)) { fail("mark " + index + " (" + svg.getAttribute("aria-label") + ") has no size"); return; }
+    pending.push(new Promise(function (resolve) {
+      var copy = svg.cloneNode(true);
+      copy.setAttribute("xmlns", "http://www.w3.org/2000/svg");
+      var image = new Image();
+      image.onload = function () {
+        var canvas = document.createElement("canvas"); canvas.width = 32; canvas.height = 32;
+        var context = canvas.getContext("2d"); context.drawImage(image, 0, 0, 32, 32);
+        var data = context.getImageData(0, 0, 32, 32).data, inked = 0;
+        for (var i = 3; i < data.length; i += 4) if (data[i] > 0) inked++;
+        if (inked >= 20) drawn++; else fail("mark " + index + " (" + svg.getAttribute("aria-label") + ") draws " + inked + " pixels");
+        resolve();
+      };
+      image.onerror = function () { fail("mark " + index + " does not rasterise"); resolve(); };
+      image.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(new XMLSerializer().serializeToString(copy));
+    }));
+  });
+  Promise.all(pending).then(function () {
+    if (marks.length) lines.push("ok " + drawn + " of " + marks.length + " verdict marks drawn");
+    lines.push((failed ? "RESULT FAIL" : "RESULT OK") + " width " + width + ": " + charts.length + " charts, " + marks.length + " marks");
+    var out = document.createElement("pre");
+    out.id = "accord-check";
+    out.textContent = "\n" + lines.join("\n") + "\n";
+    document.body.appendChild(out);
+  });
 })();
 </script>'
 
@@ -90,7 +118,7 @@ for size in 1280,900 390,844; do
         continue
     fi
     echo "window $size:"
-    printf '%s\n' "$result" | grep -E '^(FAIL|RESULT|ok [0-9])' | sed 's/^/  /'
+    printf '%s\n' "$result" | grep -E '^(FAIL|RESULT|ok [0-9]|ok no emoji)' | sed 's/^/  /'
     printf '%s\n' "$result" | grep -q '^RESULT OK' || status=1
 done
 
