@@ -26,11 +26,12 @@ struct CaseExecution {
         // 1. Render the request once (a parallel case sends N copies of the same request).
         let request: ClientRequest
         do {
-            request = try RequestRendering.render(specCase.request, target: runner.options.target, context: runner.renderContext(variables))
+            request = try RequestRendering.render(
+                specCase.request, target: runner.options.target, context: runner.renderContext(variables), defaults: runner.options.headers)
         } catch {
             return with(placeholder, reason: "could not render the request: \(error)")
         }
-        var transcript = Transcript.request(request, count: specCase.parallel)
+        var transcript = Transcript.request(request, count: specCase.parallel, secret: Set(runner.options.headers.map { $0.name.lowercased() }))
 
         // 2. Stream lengths before, for length_delta verifications.
         var lengthsBefore: [String: Int64] = [:]
@@ -155,16 +156,25 @@ enum URLEncoding {
 enum Transcript {
     static let limit = 2048
 
-    static func request(_ request: ClientRequest, count: Int) -> String {
+    /// Headers whose values are credentials whoever sets them; with the run's `--header`
+    /// names, their values read `***` in every transcript.
+    static let alwaysSecret: Set<String> = ["authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"]
+
+    static func shown(_ header: (name: String, value: String), secret: Set<String>) -> String {
+        let name = header.name.lowercased()
+        return "\(header.name): \(secret.contains(name) || alwaysSecret.contains(name) ? "***" : header.value)"
+    }
+
+    static func request(_ request: ClientRequest, count: Int, secret: Set<String> = []) -> String {
         var text = "\(request.method) \(request.url)\(count > 1 ? "  (×\(count) at once)" : "")\n"
-        for header in request.headers { text += "\(header.name): \(header.value)\n" }
+        for header in request.headers { text += shown(header, secret: secret) + "\n" }
         if let body = request.body, !body.isEmpty { text += "\n" + excerpt(body) + "\n" }
         return text
     }
 
     static func response(_ response: ClientResponse) -> String {
         var text = "\n< \(response.status)\n"
-        for header in response.headers { text += "< \(header.name): \(header.value)\n" }
+        for header in response.headers { text += "< " + shown(header, secret: []) + "\n" }
         if !response.body.isEmpty { text += "\n" + excerpt(response.body) + "\n" }
         return text
     }

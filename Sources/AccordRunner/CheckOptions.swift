@@ -7,6 +7,8 @@ public struct CheckOptions: Sendable {
     /// `--var NAME=VALUE`: defined in every file, overriding the file's own variables.
     public var variables: [String: String]
     public var environment: [String: String]
+    /// Headers every request carries (`--header`); a case's own header of the same name wins.
+    public var headers: [(name: String, value: String)] = []
     public var databaseURL: String?
     public var redisURL: String?
 

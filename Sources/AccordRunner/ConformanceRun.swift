@@ -82,6 +82,8 @@ public enum ConformanceRun {
         /// Load engines per phase (each a thread); nil: one per core left after the services this
         /// run boots (``defaultThreads(booting:cores:)``).
         public var threads: Int?
+        /// Headers every request carries (`--header`).
+        public var headers: [(name: String, value: String)] = []
         /// More arguments for the booted `accord serve` (`--inject-fault lost-enqueue`, `--batch-size 64`).
         public var serverArguments: [String] = []
         /// Where the server's log and the environment's logs go.
@@ -170,8 +172,9 @@ public enum ConformanceRun {
             guard let target else { throw EnvironmentError(.invalidState, doing: "to choose", subject: "a target", cause: "none") }
 
             // 2. Functional checks, with the probes.
-            let checkOptions = CheckOptions(
+            var checkOptions = CheckOptions(
                 target: target, variables: options.variables, environment: options.environment, databaseURL: databaseURL, redisURL: redisURL)
+            checkOptions.headers = options.headers
             var functional = ResultsDocument(kind: .check, date: options.date, command: options.command, target: target, booted: false, profile: "")
             if options.functional {
                 progress("functional checks against \(target)")

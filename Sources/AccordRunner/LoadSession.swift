@@ -69,12 +69,14 @@ struct LoadSession {
             if !ids.isEmpty {
                 let requests = try ids.map { id -> ClientRequest in
                     variables["job_id"] = id
-                    return try RequestRendering.render(endpoint.request, target: target, context: renderer.renderContext(variables))
+                    return try RequestRendering.render(
+                        endpoint.request, target: target, context: renderer.renderContext(variables), defaults: renderer.options.headers)
                 }
                 return Prepared(endpoint: endpoint.name.value, requests: requests, accepts: accepts, createsJobs: createsJobs)
             }
         }
-        let request = try RequestRendering.render(endpoint.request, target: target, context: renderer.renderContext(variables))
+        let request = try RequestRendering.render(
+            endpoint.request, target: target, context: renderer.renderContext(variables), defaults: renderer.options.headers)
         return Prepared(endpoint: endpoint.name.value, requests: [request], accepts: accepts, createsJobs: createsJobs)
     }
 
@@ -85,7 +87,9 @@ struct LoadSession {
         }
         var ids: [String] = []
         for _ in 0..<count {
-            guard let request = try? RequestRendering.render(create.request, target: target, context: renderer.renderContext(renderer.renderVariables(of: spec))),
+            guard let request = try? RequestRendering.render(
+                create.request, target: target, context: renderer.renderContext(renderer.renderVariables(of: spec)),
+                defaults: renderer.options.headers),
                 case let .success(response) = await BlockingHTTP.perform(request),
                 let document = try? JSON.parse(bytes: response.body), let id = document["job_id"]?.stringValue
             else { continue }

@@ -3,15 +3,21 @@ import AccordHTTPTypes
 import AccordSpec
 
 /// A request template made concrete: templates rendered, the query encoded, a JSON body
-/// serialized with its Content-Type. Shared by the checks and the load phases.
+/// serialized with its Content-Type, and the run's default headers (`--header`) added where
+/// the template does not set the same name. Shared by the checks and the load phases.
 enum RequestRendering {
-    static func render(_ template: RequestTemplate, target: String, context: RenderContext) throws -> ClientRequest {
+    static func render(
+        _ template: RequestTemplate, target: String, context: RenderContext, defaults: [(name: String, value: String)] = []
+    ) throws -> ClientRequest {
         var url = target + (try template.path.render(context))
         if !template.query.isEmpty {
             let pairs = try template.query.map { "\(URLEncoding.queryComponent($0.name))=\(URLEncoding.queryComponent(try $0.value.render(context)))" }
             url += (url.contains("?") ? "&" : "?") + pairs.joined(separator: "&")
         }
         var headers = try template.headers.map { (name: $0.name, value: try $0.value.render(context)) }
+        for header in defaults where !headers.contains(where: { $0.name.lowercased() == header.name.lowercased() }) {
+            headers.append(header)
+        }
         var body: [UInt8]?
         switch template.body {
         case let .json(value)?:

@@ -32,11 +32,13 @@ struct Check: AsyncParsableCommand {
     var tags: String?
 
     @OptionGroup var probes: ProbeArguments
+    @OptionGroup var headerArguments: HeaderArguments
 
     @Flag(help: "Print only failures and the summary.")
     var quiet = false
 
     func validate() throws {
+        try headerArguments.check()
         guard target.hasPrefix("http://") || target.hasPrefix("https://") else {
             throw ValidationError("--target must be an http:// or https:// URL, not '\(target)'")
         }
@@ -50,10 +52,11 @@ struct Check: AsyncParsableCommand {
         }
         let environment = ProcessEnvironment.current
         let urls = probes.resolved(environment)
-        let options = CheckOptions(
+        var options = CheckOptions(
             target: target, tags: Set((tags ?? "").split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }),
             variables: loaded.variables, environment: environment,
             databaseURL: urls.database, redisURL: urls.redis)
+        options.headers = headerArguments.parsed
         let runner: CheckRunner
         do {
             runner = try CheckRunner(options: options)
@@ -63,7 +66,7 @@ struct Check: AsyncParsableCommand {
         let console = ConsoleReport(color: Terminal.colorOnStandardOutput)
         let quiet = self.quiet
         let printedSuites = LockedSet()
-        let command = (["accord"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
+        let command = CommandLineText.current
         let result = await runner.run(loaded.specs, date: RunArguments.timestamp().readable, command: command) { spec, caseResult in
             if quiet && (caseResult.outcome == .passed || caseResult.outcome == .skipped) { return }
             if printedSuites.insert(spec.path) { print(console.suiteHeader(spec)) }

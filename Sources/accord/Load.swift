@@ -57,8 +57,7 @@ struct Load: AsyncParsableCommand {
     @Option(name: [.customShort("X"), .long], help: "HTTP method (default GET).")
     var method: String = "GET"
 
-    @Option(name: [.customShort("H"), .customLong("header")], help: "A request header, 'Name: value' (repeatable).")
-    var headers: [String] = []
+    @OptionGroup var headerArguments: HeaderArguments
 
     @Option(help: "A request body (sent as is).")
     var body: String?
@@ -74,8 +73,9 @@ struct Load: AsyncParsableCommand {
             try runArguments.check()
             try RunArguments.checkThreads(threads)
             if let json { try RunArguments.checkWritable(json) }
-            if rate != nil || body != nil || !headers.isEmpty {
-                throw ValidationError("--rate, --body and --header load one --url; with spec files the specs say what to send")
+            try headerArguments.check()
+            if rate != nil || body != nil {
+                throw ValidationError("--rate and --body load one --url; with spec files the specs say what to send")
             }
             return
         }
@@ -100,21 +100,16 @@ struct Load: AsyncParsableCommand {
             throw ValidationError("--timeout must be a duration such as 500ms or 5s, not '\(timeout)'")
         }
         if let rate, !(rate.isFinite && rate > 0) { throw ValidationError("--rate must be a positive number") }
-        for header in headers where !header.contains(":") {
-            throw ValidationError("--header takes 'Name: value', not '\(header)'")
-        }
+        try headerArguments.check()
     }
 
     func run() async throws {
         guard let url else {
-            try await runArguments.execute(specArguments, probes: probes, functional: false, json: json, threads: threads)
+            try await runArguments.execute(
+                specArguments, probes: probes, functional: false, json: json, threads: threads, headers: headerArguments.parsed)
             return
         }
-        let parsedHeaders = headers.map { header -> (name: String, value: String) in
-            let colon = header.firstIndex(of: ":") ?? header.endIndex
-            let value = header[colon...].dropFirst().drop { $0 == " " }
-            return (name: String(header[..<colon]), value: String(value))
-        }
+        let parsedHeaders = headerArguments.parsed
         let request = ClientRequest(
             method: method.uppercased(), url: url, headers: parsedHeaders, body: body.map { Array($0.utf8) },
             timeoutMilliseconds: DurationText.milliseconds(timeout) ?? 10_000)
@@ -130,7 +125,7 @@ struct Load: AsyncParsableCommand {
         if let json {
             let report = await AdHocLoad.report(
                 method: request.method, url: url, result: result, date: RunArguments.timestamp().readable,
-                command: (["accord"] + CommandLine.arguments.dropFirst()).joined(separator: " "))
+                command: CommandLineText.current)
             do { try report.jsonData().write(to: URL(fileURLWithPath: json)) } catch {
                 throw EnvironmentFailure(message: "failed to write \(json): \(error.localizedDescription)")
             }

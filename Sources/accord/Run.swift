@@ -27,6 +27,7 @@ struct Run: AsyncParsableCommand {
     @OptionGroup var specArguments: SpecArguments
     @OptionGroup var runArguments: RunArguments
     @OptionGroup(title: "With --target") var probes: ProbeArguments
+    @OptionGroup var headerArguments: HeaderArguments
 
     @Option(help: "Also write the results document here (the same as results.json in the report directory).")
     var json: String?
@@ -39,11 +40,13 @@ struct Run: AsyncParsableCommand {
     func validate() throws {
         try runArguments.check()
         try RunArguments.checkThreads(threads)
+        try headerArguments.check()
         if let json { try RunArguments.checkWritable(json) }
     }
 
     func run() async throws {
-        try await runArguments.execute(specArguments, probes: probes, functional: true, json: json, threads: threads)
+        try await runArguments.execute(
+            specArguments, probes: probes, functional: true, json: json, threads: threads, headers: headerArguments.parsed)
     }
 }
 
@@ -109,7 +112,10 @@ struct RunArguments: ParsableArguments {
     }
 
     /// Loads the specs, runs the pipeline, writes the reports, prints the verdict and exits by it.
-    func execute(_ specArguments: SpecArguments, probes: ProbeArguments, functional: Bool, json: String? = nil, threads: Int? = nil) async throws {
+    func execute(
+        _ specArguments: SpecArguments, probes: ProbeArguments, functional: Bool, json: String? = nil, threads: Int? = nil,
+        headers: [(name: String, value: String)] = []
+    ) async throws {
         let loaded = try specArguments.load()
         let environment = ProcessEnvironment.current
         let urls = target == nil ? (database: nil, redis: nil) : probes.resolved(environment)
@@ -140,9 +146,10 @@ struct RunArguments: ParsableArguments {
             serverExecutable: Self.ownExecutable(), workDirectory: directory, target: target, databaseURL: urls.database,
             redisURL: urls.redis, variables: loaded.variables, environment: environment,
             loadSeconds: loadSeconds.map { Double($0) }, functional: functional, capacity: !noCapacity, date: stamp.readable,
-            command: (["accord"] + CommandLine.arguments.dropFirst()).joined(separator: " "))
+            command: CommandLineText.current)
         runOptions.serverArguments = serverArguments
         runOptions.threads = threads
+        runOptions.headers = headers
         let options = runOptions
         let progress = Progress.onStandardOutput(quiet: quiet)
         let outcome: ConformanceRun.Outcome

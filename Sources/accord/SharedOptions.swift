@@ -27,3 +27,62 @@ struct ProbeArguments: ParsableArguments {
         (databaseURL ?? environment["DATABASE_URL"], redisURL ?? environment["REDIS_URL"])
     }
 }
+
+/// Headers every request carries (`--header 'X-API-Key: …'`), functional and load alike: what
+/// a deployment behind API keys or a gateway asks for. A case's own header of the same name
+/// wins. Values are secrets: transcripts, results and reports show the name with `***`.
+struct HeaderArguments: ParsableArguments {
+    @Option(name: [.customShort("H"), .customLong("header")], help: "A header for every request, 'Name: value' (repeatable).")
+    var headers: [String] = []
+
+    /// Refuses a header that is not `Name: value` with a token name, saying which.
+    func check() throws {
+        for header in headers {
+            guard let colon = header.firstIndex(of: ":"), !header[..<colon].isEmpty,
+                header[..<colon].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "!#$%&'*+-.^_`|~".contains($0)) }),
+                !header.contains("\r"), !header.contains("\n")
+            else {
+                throw ValidationError("--header takes 'Name: value' with a name of letters, digits and -, not '\(CommandLineText.redactedHeader(header))'")
+            }
+        }
+    }
+
+    var parsed: [(name: String, value: String)] {
+        headers.map { header in
+            let colon = header.firstIndex(of: ":") ?? header.endIndex
+            let value = header[colon...].dropFirst().drop { $0 == " " }
+            return (name: String(header[..<colon]), value: String(value))
+        }
+    }
+}
+
+/// The command line as results and reports record it: `--header` values redacted, so a
+/// results document can be shared without the deployment's key.
+enum CommandLineText {
+    static var current: String { redacted(["accord"] + CommandLine.arguments.dropFirst()) }
+
+    static func redacted(_ arguments: [String]) -> String {
+        var out: [String] = []
+        var redactNext = false
+        for argument in arguments {
+            if redactNext {
+                out.append(redactedHeader(argument))
+                redactNext = false
+            } else if argument == "--header" || argument == "-H" {
+                out.append(argument)
+                redactNext = true
+            } else if argument.hasPrefix("--header=") {
+                out.append("--header=" + redactedHeader(String(argument.dropFirst("--header=".count))))
+            } else {
+                out.append(argument)
+            }
+        }
+        return out.joined(separator: " ")
+    }
+
+    /// `Name: value` → `Name: ***`.
+    static func redactedHeader(_ header: String) -> String {
+        guard let colon = header.firstIndex(of: ":") else { return "***" }
+        return header[..<colon] + ": ***"
+    }
+}

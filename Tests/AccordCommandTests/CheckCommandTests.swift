@@ -18,3 +18,39 @@ struct CheckCommandTests {
         #expect(document.kind == .check && document.count(.skipped) > 0 && !document.passed)
     }
 }
+
+/// `--header` on every request, for a deployment behind API keys, and never in what is written.
+@Suite("accord check --header (the executable)", .serialized)
+struct CheckHeaderCommandTests {
+    static let key = "sekrit-4f2a9c"
+
+    @Test func aKeyGivenOnceReachesEveryRequestAndNoFileHoldsIt() async throws {
+        let server = try ServeProcess(["--store", "memory", "--api-keys", Self.key])
+        let specs = Executables.repositoryRoot.appendingPathComponent("specs/queue-stats.yaml").path
+        let json = FileManager.default.temporaryDirectory.appendingPathComponent("accord-check-\(UUID().uuidString).json").path
+        let junit = json + ".xml"
+        defer {
+            try? FileManager.default.removeItem(atPath: json)
+            try? FileManager.default.removeItem(atPath: junit)
+        }
+        let without = try await Executables.run(["check", specs, "--target", server.baseURL])
+        #expect(without.status == 1, "without the key the API answers 401: \(without.stdout)")
+        let with = try await Executables.run([
+            "check", specs, "--target", server.baseURL, "--header", "X-API-Key: \(Self.key)", "--json", json, "--junit", junit,
+        ])
+        #expect(with.status == 0, "\(with.stdout)\(with.stderr)")
+        let document = try String(contentsOfFile: json, encoding: .utf8)
+        let xml = try String(contentsOfFile: junit, encoding: .utf8)
+        for text in [document, xml, with.stdout] { #expect(!text.contains(Self.key)) }
+        #expect(document.contains("X-API-Key: ***"))
+        _ = try await server.terminate()
+    }
+
+    @Test(arguments: ["no colon here", ": no name", "Bad Name: x", "X-Key: a\nb"])
+    func aMalformedHeaderIsAUsageError(header: String) async throws {
+        let specs = Executables.repositoryRoot.appendingPathComponent("specs/health.yaml").path
+        let result = try await Executables.run(["check", specs, "--target", "http://127.0.0.1:1", "--header", header])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("--header takes 'Name: value'"))
+    }
+}
