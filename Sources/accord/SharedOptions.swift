@@ -1,3 +1,4 @@
+import Foundation
 import AccordSpec
 import ArgumentParser
 
@@ -35,8 +36,29 @@ struct HeaderArguments: ParsableArguments {
     @Option(name: [.customShort("H"), .customLong("header")], help: "A header for every request, 'Name: value' (repeatable).")
     var headers: [String] = []
 
-    /// Refuses a header that is not `Name: value` with a token name, saying which.
+    @Option(help: ArgumentHelp("Basic credentials for every request, NAME:PASSWORD (env ACCORD_USER).", valueName: "NAME:PASSWORD"))
+    var user: String?
+
+    @Option(help: ArgumentHelp("A bearer token for every request (env ACCORD_BEARER).", valueName: "TOKEN"))
+    var bearer: String?
+
+    /// `--user`, else `ACCORD_USER`; `--bearer`, else `ACCORD_BEARER`.
+    func credentials(_ environment: [String: String] = ProcessEnvironment.current) -> (user: String?, bearer: String?) {
+        (user ?? environment["ACCORD_USER"].flatMap { $0.isEmpty ? nil : $0 }, bearer ?? environment["ACCORD_BEARER"].flatMap { $0.isEmpty ? nil : $0 })
+    }
+
+    /// Refuses a header that is not `Name: value` with a token name, saying which, and
+    /// credentials that cannot be sent.
     func check() throws {
+        let (user, bearer) = credentials()
+        if user != nil && bearer != nil { throw ValidationError("give --user or --bearer, not both: each is an Authorization header") }
+        if let user, !user.contains(":") { throw ValidationError("--user takes NAME:PASSWORD (the password after the first colon)") }
+        if let bearer, bearer.isEmpty || bearer.contains(where: { $0.isWhitespace || $0.isNewline }) {
+            throw ValidationError("--bearer takes one token, without spaces")
+        }
+        if (user != nil || bearer != nil), headers.contains(where: { $0.lowercased().hasPrefix("authorization:") }) {
+            throw ValidationError("--header 'Authorization: …' and --user/--bearer both set Authorization: give one")
+        }
         for header in headers {
             guard let colon = header.firstIndex(of: ":"), !header[..<colon].isEmpty,
                 header[..<colon].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "!#$%&'*+-.^_`|~".contains($0)) }),
@@ -47,12 +69,18 @@ struct HeaderArguments: ParsableArguments {
         }
     }
 
+    /// Every header a request carries: `--header`s, then Authorization from `--user` (Basic)
+    /// or `--bearer` (Bearer).
     var parsed: [(name: String, value: String)] {
-        headers.map { header in
+        var all = headers.map { header -> (name: String, value: String) in
             let colon = header.firstIndex(of: ":") ?? header.endIndex
             let value = header[colon...].dropFirst().drop { $0 == " " }
             return (name: String(header[..<colon]), value: String(value))
         }
+        let (user, bearer) = credentials()
+        if let user { all.append((name: "Authorization", value: "Basic " + Data(user.utf8).base64EncodedString())) }
+        if let bearer { all.append((name: "Authorization", value: "Bearer " + bearer)) }
+        return all
     }
 }
 
@@ -66,13 +94,16 @@ enum CommandLineText {
         var redactNext = false
         for argument in arguments {
             if redactNext {
-                out.append(redactedHeader(argument))
+                // A header keeps its name; a --user or --bearer value is all secret.
+                out.append(out.last == "--header" || out.last == "-H" ? redactedHeader(argument) : "***")
                 redactNext = false
-            } else if argument == "--header" || argument == "-H" {
+            } else if ["--header", "-H", "--user", "--bearer"].contains(argument) {
                 out.append(argument)
                 redactNext = true
             } else if argument.hasPrefix("--header=") {
                 out.append("--header=" + redactedHeader(String(argument.dropFirst("--header=".count))))
+            } else if argument.hasPrefix("--user=") || argument.hasPrefix("--bearer=") {
+                out.append((argument.split(separator: "=", maxSplits: 1).first.map(String.init) ?? argument) + "=***")
             } else {
                 out.append(argument)
             }

@@ -53,4 +53,32 @@ struct CheckHeaderCommandTests {
         #expect(result.status == 2)
         #expect(result.stderr.contains("--header takes 'Name: value'"))
     }
+
+    @Test func credentialsAreSentAndNeverWritten() async throws {
+        let server = try ServeProcess(["--store", "memory"])
+        let specs = Executables.repositoryRoot.appendingPathComponent("specs/health.yaml").path
+        let json = FileManager.default.temporaryDirectory.appendingPathComponent("accord-check-\(UUID().uuidString).json").path
+        defer { try? FileManager.default.removeItem(atPath: json) }
+        let result = try await Executables.run(["check", specs, "--target", server.baseURL, "--bearer", Self.key, "--json", json])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let document = try String(contentsOfFile: json, encoding: .utf8)
+        #expect(!document.contains(Self.key))
+        #expect(document.contains("--bearer ***"))
+        // The transcripts show the header the runner added, by name only.
+        #expect(document.contains("Authorization: ***"))
+        _ = try await server.terminate()
+    }
+
+    @Test(arguments: [
+        (["--user", "a:b", "--bearer", "t"], "not both"),
+        (["--user", "nocolon"], "NAME:PASSWORD"),
+        (["--bearer", "two words"], "one token"),
+        (["--bearer", "t", "--header", "Authorization: Basic x"], "give one"),
+    ])
+    func badCredentialsAreUsageErrors(arguments: [String], says: String) async throws {
+        let specs = Executables.repositoryRoot.appendingPathComponent("specs/health.yaml").path
+        let result = try await Executables.run(["check", specs, "--target", "http://127.0.0.1:1"] + arguments)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains(says), "\(result.stderr)")
+    }
 }
