@@ -1,8 +1,9 @@
 import AccordResults
 import AccordSpec
 
-/// What a load phase measured for one endpoint: latencies in milliseconds (corrected for
-/// coordinated omission), completed requests per second, and the share of failed requests.
+/// What a load phase measured for one endpoint: latencies in milliseconds (from the intended
+/// send time in an open model; a closed model's are not corrected), completed requests per
+/// second, and the share of failed requests.
 public struct EndpointMeasurement: Sendable, Equatable {
     public var p50: Double
     public var p90: Double

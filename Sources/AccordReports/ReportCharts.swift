@@ -36,8 +36,8 @@ enum ReportCharts {
         var series: [Chart.Series?]
         if phase.endpoints.isEmpty {
             series = [
-                spectrumSeries("corrected (from intended send time)", phase.latency),
-                spectrumSeries("uncorrected", phase.uncorrectedLatency, dashed: true),
+                spectrumSeries(phase.corrected ? "corrected (from intended send time)" : "closed model, not corrected", phase.latency),
+                spectrumSeries("uncorrected (from actual send time)", phase.uncorrectedLatency, dashed: true),
             ]
         } else {
             series = [spectrumSeries("all requests", phase.latency)]

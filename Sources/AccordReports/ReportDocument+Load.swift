@@ -14,10 +14,11 @@ extension ReportDocument {
             return Section(id: "performance", title: title, blocks: [.text("No endpoint was loaded.")])
         }
         var blocks: [Block] = [
-            .text("Each endpoint with targets under its own load; latency from the intended send time (coordinated omission corrected)."),
+            .text(
+                "Each endpoint with targets under its own load. Latency of a closed model is not corrected: each connection sends again when answered, so a server stall delays the next sends instead of showing in the figures (coordinated omission); only an open model (a stated arrival rate) counts from each request's intended send time."),
             .table(Table(
-                header: ["Endpoint", "Load"] + measurementHeader,
-                rows: report.endpoints.map { [$0.name, $0.load] + measurementCells($0.measurement) })),
+                header: ["Endpoint", "Load", "Latency"] + measurementHeader,
+                rows: report.endpoints.map { [$0.name, $0.load, $0.latencyBasis] + measurementCells($0.measurement) })),
             .heading("Server-Timing breakdown"),
         ]
         let timing = report.endpoints.flatMap { phase in
@@ -124,10 +125,10 @@ extension ReportDocument {
         }
         var blocks: [Block] = [
             .table(Table(
-                header: ["Scenario", "Load", "Seconds"] + measurementHeader + ["Server afterwards"],
+                header: ["Scenario", "Load", "Seconds", "Latency"] + measurementHeader + ["Server afterwards"],
                 rows: report.scenarios.map { s in
                     let health = s.healthyAfterwards.map { $0 ? "✅ healthy" : "❌ down" } ?? "not checked"
-                    return [s.name, s.load, ReportFormat.short(s.seconds)] + measurementCells(s.measurement) + [health]
+                    return [s.name, s.load, ReportFormat.short(s.seconds), s.latencyBasis] + measurementCells(s.measurement) + [health]
                 }))
         ]
         blocks += withoutAnswer(report.scenarios)

@@ -24,6 +24,22 @@ public struct LoadPhase: Codable, Sendable, Equatable {
     public var endpoints: [LoadPhase]
     /// Scenarios: whether the server answered /health 200 afterwards.
     public var healthyAfterwards: Bool?
+    /// How arrivals were driven: `closed` (each connection sends again when answered),
+    /// `users` (closed, with think time, ramp-up or stages) or `open` (a constant or staged
+    /// arrival rate). Only an open model's latency counts from each request's intended send
+    /// time; a closed model's is "closed model, not corrected": a server stall delays the
+    /// next sends instead of showing in the figures (coordinated omission).
+    public var model: String?
+
+    /// Latency counted from the intended send time (an open model); false for a closed model
+    /// and for documents that do not say.
+    public var corrected: Bool { model == "open" }
+
+    /// The words every report puts beside this phase's latency.
+    public var latencyBasis: String {
+        corrected ? "open model, corrected (from each request's intended send time)" : "closed model, not corrected"
+    }
+
     /// Open model (a schedule of arrivals): requests that were due but never sent because
     /// the generator fell behind; nil in a closed model, which schedules nothing. Timeouts and
     /// requests still unanswered at the end are in `errorsByKind` (`timeout`, `unanswered`).

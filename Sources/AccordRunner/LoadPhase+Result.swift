@@ -32,6 +32,15 @@ extension LoadPhase {
         startOffset = since.map { result.started.timeIntervalSince($0) }
         // Only the whole run knows what its schedule left unsent (a part's share is unknown).
         if case .open = result.plan.model, whole { behind = result.behind }
+        model = Self.model(of: result.plan)
+    }
+}
+
+extension LoadPhase {
+    /// `closed`, `users` or `open`, as the document names a plan's arrivals.
+    static func model(of plan: LoadPlan) -> String {
+        if case .open = plan.model { return "open" }
+        return plan.thinkNanoseconds != nil || plan.spawnRate != nil || !plan.stages.isEmpty ? "users" : "closed"
     }
 }
 

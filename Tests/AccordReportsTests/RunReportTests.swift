@@ -239,6 +239,29 @@ struct RunReportTests {
         #expect(HTMLReport.render(report).contains("its figures are a floor"))
     }
 
+    @Test("closed-model latency is labelled not corrected wherever it appears; only an open model's is corrected")
+    func latencyIsLabelledByItsModel() throws {
+        func phase(_ name: String, _ model: String?) -> LoadPhase {
+            var phase = LoadPhase(
+                name: name, load: "l", seconds: 1,
+                measurement: .init(requests: 10, rps: 10, errorRate: 0, p50: 1, p90: 1, p95: 1, p99: 1, p999: 1, max: 1, generatorBound: false))
+            phase.model = model
+            return phase
+        }
+        var report = ResultsDocument(kind: .run, date: "d", command: "accord run", target: "t", booted: false, profile: "quick")
+        report.endpoints = [phase("closed-one", "closed"), phase("open-one", "open"), phase("unknown", nil)]
+        report.scenarios = [phase("users-one", "users")]
+        let md = BaselineReport.markdown(report)
+        #expect(md.contains("| closed-one | l | closed model, not corrected |"))
+        #expect(md.contains("| open-one | l | open model, corrected (from each request's intended send time) |"))
+        #expect(md.contains("| unknown | l | closed model, not corrected |"))
+        #expect(md.contains("| users-one | l | 1 | closed model, not corrected |"))
+        #expect(!md.contains("coordinated omission corrected"))
+        let html = HTMLReport.render(report)
+        #expect(html.contains("closed model, not corrected"))
+        #expect(try ResultsDocument.read(report.jsonData(), path: "r.json").endpoints[1].corrected)
+    }
+
     @Test func anUnreachableTargetFailsTheVerdict() {
         var report = ResultsDocument(kind: .run, date: "d", command: "accord run", target: "http://127.0.0.1:1", booted: false, profile: "quick")
         report.targetUnreachable = true

@@ -72,4 +72,21 @@ struct RunnerPlanTests {
         #expect(LoadPhase(name: "closed", load: "", result: await LoadRun.run(closed)).behind == nil)
         withExtendedLifetime(listener) {}
     }
+
+    @Test("a phase names its arrival model: closed, users (think time, ramp-up, stages) or open")
+    func phaseModels() {
+        let request = LoadRequest(request: ClientRequest(url: "http://127.0.0.1:1/"))
+        var plan = LoadPlan(requests: [request], connections: 1, durationNanoseconds: 1)
+        #expect(LoadPhase.model(of: plan) == "closed")
+        plan.thinkNanoseconds = 1...2
+        #expect(LoadPhase.model(of: plan) == "users")
+        plan.thinkNanoseconds = nil
+        plan.spawnRate = 5
+        #expect(LoadPhase.model(of: plan) == "users")
+        plan.spawnRate = nil
+        plan.stages = [Stage(durationNanoseconds: 1, target: 2)]
+        #expect(LoadPhase.model(of: plan) == "users")
+        plan.model = .open(rate: 100)
+        #expect(LoadPhase.model(of: plan) == "open")
+    }
 }
