@@ -7,12 +7,14 @@ public enum LoadSummary {
         text += "  requests   \(recorder.completed) (\(format(result.rps, 1)) req/s), errors \(recorder.errorCount)"
         let kinds = LoadErrorKind.allCases.compactMap { kind in recorder.errors[kind].map { "\(kind.rawValue) \($0)" } }
         text += kinds.isEmpty ? "\n" : " (\(kinds.joined(separator: ", ")))\n"
-        text += "  latency    " + percentiles(recorder.corrected) + "\n"
         if case .open = plan.model {
+            text += "  latency    " + percentiles(recorder.corrected) + "  (corrected: from each request's intended send time)\n"
             text += "  uncorrected " + percentiles(recorder.uncorrected) + "\n"
             if result.behind > 0 || result.maxLagMilliseconds > 100 {
                 text += "  behind schedule: \(result.behind) requests never sent, a request waited up to \(format(result.maxLagMilliseconds, 1)) ms for a free connection\n"
             }
+        } else {
+            text += "  latency    " + percentiles(recorder.corrected) + "  (closed model, not corrected)\n"
         }
         for name in recorder.phases.keys.sorted() {
             if let histogram = recorder.phases[name] { text += "  server \(name)" + String(repeating: " ", count: max(1, 4 - name.count)) + percentiles(histogram) + "\n" }

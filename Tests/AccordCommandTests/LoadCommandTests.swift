@@ -29,6 +29,9 @@ struct LoadCommandTests {
             // Every request is in the latency histogram, and the summary counted the same ones.
             #expect(phase.latency.totalCount == UInt64(phase.measurement.requests))
             #expect(result.stdout.contains("requests   \(phase.measurement.requests) ("))
+            // A closed model says its latency is not corrected, in the console and the document.
+            #expect(result.stdout.contains("(closed model, not corrected)"))
+            #expect(phase.model == "closed" && !phase.corrected)
             #expect(report.passed)
             #expect(report.suites.flatMap(\.cases).map(\.outcome) == [.passed])
         }
