@@ -52,6 +52,7 @@ struct CaseExecution {
             }
         }
         if let first = responses.first { transcript += Transcript.response(first) }
+        runner.observe(responses, expected: specCase.expect.status?.value)
 
         // 4. Captures, then expectations (which may use them), per answer.
         var failures: [CheckFailure] = []

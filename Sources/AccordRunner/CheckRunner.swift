@@ -21,6 +21,13 @@ public final class CheckRunner: Sendable {
     /// Set once any answer arrived: a server that dies later fails cases (exit 1), it does
     /// not make the target "unreachable" (exit 3).
     private let contacted = Mutex(false)
+    /// The first cases' answers while every one was refused (401/403 where the spec expected
+    /// otherwise); nil once any other answer came. At ``refusalsToStop`` the run stops.
+    private let refusals = Mutex<(count: Int, statuses: Set<Int>)?>((0, []))
+    /// Why the run stopped early, with the option that fixes it.
+    private let stopped = Mutex<String?>(nil)
+    /// How many leading refusals mean the deployment wants credentials, not that its API is broken.
+    static let refusalsToStop = 5
 
     public init(options: CheckOptions) throws {
         self.options = options
@@ -37,17 +44,45 @@ public final class CheckRunner: Sendable {
         for spec in specs {
             var results: [ResultsDocument.Case] = []
             var variables = renderVariables(of: spec)
-            for specCase in spec.cases {
+            for specCase in spec.cases where stopReason == nil {
                 let result = await run(specCase, in: spec, variables: &variables)
                 report(spec, result)
                 results.append(result)
             }
             suites.append(ResultsDocument.Suite(name: spec.suite.value, file: spec.path, cases: results))
+            if stopReason != nil { break }
         }
         await probe.close()
         return ResultsDocument(
             kind: .check, date: date, startedAt: startedAt, command: command, target: options.target, booted: false, profile: "",
             suites: suites, targetUnreachable: unreachable.withLock { $0 } != nil)
+    }
+
+    /// Why the run stopped before its end, when it did: the first cases were all refused
+    /// (401/403 where the spec expected otherwise), which says the deployment wants
+    /// credentials, not that every rule is broken.
+    public var stopReason: String? { stopped.withLock { $0 } }
+
+    /// Counts a case's answers toward the early stop: refused (every answer 401 or 403, and
+    /// the spec expected another status) or answered otherwise (which ends the count for good).
+    func observe(_ responses: [ClientResponse], expected: StatusExpectation?) {
+        guard let first = responses.first else { return }
+        let refused = responses.allSatisfy { [401, 403].contains($0.status) } && !(expected?.accepts(first.status) ?? false)
+        let reason: String? = refusals.withLock { state in
+            guard var current = state else { return nil }
+            guard refused else {
+                state = nil
+                return nil
+            }
+            current.count += 1
+            current.statuses.insert(first.status)
+            state = current
+            guard current.count >= Self.refusalsToStop else { return nil }
+            let statuses = current.statuses.sorted().map(String.init).joined(separator: " or ")
+            return "the first \(current.count) requests were all answered \(statuses) where the specs expected otherwise: "
+                + "does the deployment need credentials? Pass them with --header 'Name: value', --user NAME:PASSWORD or --bearer TOKEN"
+        }
+        if let reason { stopped.withLock { $0 = $0 ?? reason } }
     }
 
     /// The file's variables rendered once, then `--var` values on top.

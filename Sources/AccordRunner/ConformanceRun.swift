@@ -178,7 +178,11 @@ public enum ConformanceRun {
             var functional = ResultsDocument(kind: .check, date: options.date, command: options.command, target: target, booted: false, profile: "")
             if options.functional {
                 progress("functional checks against \(target)")
-                functional = await (try CheckRunner(options: checkOptions)).run(options.specs.filter { !$0.cases.isEmpty })
+                let checker = try CheckRunner(options: checkOptions)
+                functional = await checker.run(options.specs.filter { !$0.cases.isEmpty })
+                if let reason = checker.stopReason {
+                    throw EnvironmentError(.invalidState, doing: "to check", subject: target, cause: reason)
+                }
             } else if !(await LoadSession.reachable(target)) {
                 functional.targetUnreachable = true
             }

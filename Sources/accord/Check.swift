@@ -79,6 +79,9 @@ struct Check: AsyncParsableCommand {
                 throw EnvironmentFailure(message: "failed to write \(json): \(error.localizedDescription)")
             }
         }
+        if let reason = runner.stopReason {
+            throw EnvironmentFailure(message: "stopped early: \(reason)")
+        }
         if result.targetUnreachable {
             throw EnvironmentFailure(message: "target unreachable: \(target) (is the server running?)")
         }

@@ -33,8 +33,12 @@ struct CheckHeaderCommandTests {
             try? FileManager.default.removeItem(atPath: json)
             try? FileManager.default.removeItem(atPath: junit)
         }
+        // Without the key every request is refused: after five, the run stops and says why.
         let without = try await Executables.run(["check", specs, "--target", server.baseURL])
-        #expect(without.status == 1, "without the key the API answers 401: \(without.stdout)")
+        #expect(without.status == 3, "\(without.stdout)\(without.stderr)")
+        #expect(without.stderr.contains("the first 5 requests were all answered 401"))
+        #expect(without.stderr.contains("--header 'Name: value', --user NAME:PASSWORD or --bearer TOKEN"))
+        #expect(without.stdout.components(separatedBy: "✗").count - 1 <= 5)
         let with = try await Executables.run([
             "check", specs, "--target", server.baseURL, "--header", "X-API-Key: \(Self.key)", "--json", json, "--junit", junit,
         ])
@@ -80,5 +84,16 @@ struct CheckHeaderCommandTests {
         let result = try await Executables.run(["check", specs, "--target", "http://127.0.0.1:1"] + arguments)
         #expect(result.status == 2)
         #expect(result.stderr.contains(says), "\(result.stderr)")
+    }
+
+    @Test func aRunAgainstADeploymentThatWantsAKeyStopsEarlyAndSaysWhichOption() async throws {
+        let server = try ServeProcess(["--store", "memory", "--api-keys", Self.key])
+        let specs = Executables.repositoryRoot.appendingPathComponent("specs/queue-stats.yaml").path
+        let reports = FileManager.default.temporaryDirectory.appendingPathComponent("accord-run-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: reports) }
+        let result = try await Executables.run(["run", specs, "--target", server.baseURL, "--reports", reports, "--quiet"], timeout: 120)
+        #expect(result.status == 3, "\(result.stdout)\(result.stderr)")
+        #expect(result.stderr.contains("does the deployment need credentials?"))
+        _ = try await server.terminate()
     }
 }
