@@ -58,7 +58,9 @@ trap - EXIT
 
 at() { awk -F, -v t="$1" 'NR > 1 && $1 >= t { print $2; exit }' "$work/rss.csv"; }
 rss5=$(at 300)
-rssEnd=$(tail -1 "$work/rss.csv" | cut -d, -f2)
+# The last sample while the load ran (the scenario starts a few seconds after the runner: boot),
+# and the peak after it, when the runner reconciles and writes the results.
+rssEnd=$(awk -F, -v t=$((MINUTES * 60)) 'NR > 1 && $1 <= t { v = $2 } END { print v }' "$work/rss.csv")
 peak=$(awk -F, 'NR > 1 && $2 > m { m = $2 } END { print m }' "$work/rss.csv")
 size=$(stat -c %s "$work/results.json" 2>/dev/null || echo 0)
 growth=$(awk -v a="$rss5" -v b="$rssEnd" 'BEGIN { if (a > 0) printf "%+.1f%%", (b - a) * 100 / a; else print "n/a" }')
@@ -66,9 +68,9 @@ perMinute=$(awk -v s="$size" -v m="$MINUTES" 'BEGIN { printf "%.3f", s / 1048576
 requests=$(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(d['scenarios'][0]['measurement']['requests'])" "$work/results.json" 2>/dev/null || echo "?")
 acknowledged=$(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(sum(r['acknowledged'] for r in d['reconciliation']))" "$work/results.json" 2>/dev/null || echo "?")
 
-table="| minutes | users | requests | acknowledged jobs | runner RSS at 5 min | at the end | peak | growth 5 min → end | results.json | per minute of load |
+table="| minutes | users | requests | acknowledged jobs | runner RSS at 5 min | at $MINUTES min | growth | peak after the load | results.json | per minute of load |
 |---|---|---|---|---|---|---|---|---|---|
-| $MINUTES | $USERS | $requests | $acknowledged | $((rss5 / 1024)) MiB | $((rssEnd / 1024)) MiB | $((peak / 1024)) MiB | $growth | $(awk -v s="$size" 'BEGIN { printf "%.2f", s / 1048576 }') MiB | $perMinute MiB |"
+| $MINUTES | $USERS | $requests | $acknowledged | $((rss5 / 1024)) MiB | $((rssEnd / 1024)) MiB | $growth | $((peak / 1024)) MiB | $(awk -v s="$size" 'BEGIN { printf "%.2f", s / 1048576 }') MiB | $perMinute MiB |"
 echo "$table"
 echo "RSS samples: $work/rss.csv; results: $work/results.json"
 
