@@ -131,10 +131,13 @@ public final class ServerProcess: Sendable {
         return nil
     }
 
+    /// The port of `http://HOST:PORT`, the one restarts are pinned to.
+    static func port(of url: String) -> Int? { URLComponents(string: url)?.port }
+
     /// `arguments` with every `--port N` / `--port=N` replaced by the port of `url`, so that
     /// a restart listens where clients already connect. Unchanged when `url` has no port.
     static func pinningPort(of url: String, in arguments: [String]) -> [String] {
-        guard let port = URLComponents(string: url)?.port else { return arguments }
+        guard let port = port(of: url) else { return arguments }
         var pinned: [String] = []
         var index = arguments.startIndex
         while index < arguments.endIndex {
@@ -204,8 +207,7 @@ public final class ServerProcess: Sendable {
         guard !isRunning else { return }
         // A server that crashed on its own still has its watchdog.
         dismissWatchdog()
-        let port = Int(url.split(separator: ":").last ?? "") ?? 0
-        let started = try PortAttempts.onPinnedPort(port, service: "the reference server", logger: logger) { _ in
+        let started = try PortAttempts.onPinnedPort(Self.port(of: url) ?? 0, service: "the reference server", logger: logger) { _ in
             let (started, announced): (Running, String)
             do {
                 (started, announced) = try Self.launch(

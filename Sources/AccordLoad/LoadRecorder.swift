@@ -86,24 +86,15 @@ public struct LoadRecorder: Sendable {
     /// Closes seconds up to (not including) `second`.
     public mutating func roll(to second: Int) {
         while currentSecond < second {
-            guard keepsSeries else {
-                // No series: the second closes without a trace (its samples are in the totals).
-                current.reset()
-                currentRequests = 0
-                currentErrors = 0
-                currentSecond = second
-                break
+            if keepsSeries {
+                seconds.append(Self.sample(second: currentSecond, requests: currentRequests, errors: currentErrors, latency: current))
             }
-            seconds.append(
-                SecondSample(
-                    second: currentSecond, requests: currentRequests, errors: currentErrors,
-                    p50: current.totalCount > 0 ? current.valueAtPercentile(50) : 0,
-                    p99: current.totalCount > 0 ? current.valueAtPercentile(99) : 0,
-                    latency: Self.encoded(current)))
             current.reset()
             currentRequests = 0
             currentErrors = 0
-            currentSecond += 1
+            // Without a series a second closes without a trace (its samples are in the totals):
+            // the whole gap at once.
+            currentSecond = keepsSeries ? currentSecond + 1 : second
         }
     }
 
@@ -127,13 +118,20 @@ public struct LoadRecorder: Sendable {
             var histogram = Self.makeHistogram()
             for text in [a?.latency, b?.latency] { if let text { Self.add(text, to: &histogram) } }
             merged.append(
-                SecondSample(
+                Self.sample(
                     second: index, requests: (a?.requests ?? 0) + (b?.requests ?? 0), errors: (a?.errors ?? 0) + (b?.errors ?? 0),
-                    p50: histogram.totalCount > 0 ? histogram.valueAtPercentile(50) : 0,
-                    p99: histogram.totalCount > 0 ? histogram.valueAtPercentile(99) : 0,
-                    latency: Self.encoded(histogram)))
+                    latency: histogram))
         }
         seconds = merged
+    }
+
+    /// One second: its counts, and p50, p99 and the encoded histogram of its latencies.
+    static func sample(second: Int, requests: Int, errors: Int, latency: Histogram<UInt64>) -> SecondSample {
+        SecondSample(
+            second: second, requests: requests, errors: errors,
+            p50: latency.totalCount > 0 ? latency.valueAtPercentile(50) : 0,
+            p99: latency.totalCount > 0 ? latency.valueAtPercentile(99) : 0,
+            latency: encoded(latency))
     }
 
     /// A histogram as `HistogramEncoding` text; empty when nothing was recorded.

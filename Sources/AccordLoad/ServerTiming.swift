@@ -1,3 +1,5 @@
+import AccordHTTPTypes
+
 /// The `Server-Timing` response header (W3C Server Timing), as the reference server sends it
 /// so that a load can break latency down by phase:
 ///
@@ -30,7 +32,7 @@ public enum ServerTiming {
             let parts = splitOutsideQuotes(metric, on: ";")
             guard let first = parts.first else { continue }
             let name = trimmed(first)
-            guard !name.isEmpty, name.allSatisfy(isTokenCharacter) else { continue }
+            guard HTTPToken.isToken(name) else { continue }
             for parameter in parts.dropFirst() {
                 guard let equals = parameter.firstIndex(of: "=") else { continue }
                 guard trimmed(parameter[..<equals]).lowercased() == "dur" else { continue }
@@ -89,14 +91,5 @@ public enum ServerTiming {
         while let first = result.first, first == " " || first == "\t" { result = result.dropFirst() }
         while let last = result.last, last == " " || last == "\t" { result = result.dropLast() }
         return result
-    }
-
-    /// RFC 9110 token characters.
-    static func isTokenCharacter(_ character: Character) -> Bool {
-        guard let ascii = character.asciiValue else { return false }
-        switch ascii {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): return true
-        default: return "!#$%&'*+-.^_`|~".utf8.contains(ascii)
-        }
     }
 }

@@ -45,10 +45,15 @@ public struct UserArrivals<Random: RandomNumberGenerator>: ArrivalModel {
         }
     }
 
+    /// How many users the stages have switched on at `elapsed` (all without stages). A Double:
+    /// a target past Int's range (a profile may hold any finite one) switches every user on
+    /// rather than trapping in a conversion.
+    func active(at elapsed: UInt64) -> Double {
+        stages.map { $0.target(at: elapsed).rounded() } ?? .infinity
+    }
+
     public mutating func release(elapsed: UInt64, sent: Int, idle: inout [Int], into launches: inout [Arrival]) {
-        // Compared as a Double: a target past Int's range (a profile may hold any finite one)
-        // switches every user on rather than trapping in the conversion.
-        let active = stages.map { $0.target(at: elapsed).rounded() } ?? .infinity
+        let active = active(at: elapsed)
         waiting.removeAll(keepingCapacity: true)
         while let connection = idle.popLast() {
             if Double(connection) < active && readyAt.indices.contains(connection) && readyAt[connection] <= elapsed {
@@ -75,7 +80,7 @@ public struct UserArrivals<Random: RandomNumberGenerator>: ArrivalModel {
     /// Users a stage keeps off do not count: their ready time has long passed, and counting
     /// them kept the engine from ever sleeping (a core spun at 100% while any user was off).
     public func wait(elapsed: UInt64, sent: Int, idle: [Int]) -> UInt64 {
-        let active = stages.map { $0.target(at: elapsed).rounded() } ?? .infinity
+        let active = active(at: elapsed)
         var next = UInt64.max
         for connection in idle where Double(connection) < active && readyAt.indices.contains(connection) {
             next = min(next, readyAt[connection])

@@ -83,10 +83,14 @@ public enum HTMLReport {
     static let marks: [(String, String)] = [
         ("✅", mark("ok", "met", ##"<path d="M3 8.5l3.2 3.2L13 4.8" fill="none" stroke="currentColor" stroke-width="2.2" stroke-linecap="round" stroke-linejoin="round"/>"##)),
         ("❌", mark("bad", "missed", ##"<path d="M4 4l8 8M12 4l-8 8" fill="none" stroke="currentColor" stroke-width="2.2" stroke-linecap="round"/>"##)),
-        ("⚠️", mark("warn", "warning", ##"<path d="M8 1.8L15 14H1z" fill="currentColor"/><path d="M8 6v4" stroke="#fff" stroke-width="1.6" stroke-linecap="round"/><circle cx="8" cy="12" r="0.9" fill="#fff"/>"##)),
-        ("⚠", mark("warn", "warning", ##"<path d="M8 1.8L15 14H1z" fill="currentColor"/><path d="M8 6v4" stroke="#fff" stroke-width="1.6" stroke-linecap="round"/><circle cx="8" cy="12" r="0.9" fill="#fff"/>"##)),
+        // With and without the emoji variation selector: the first replacement takes both.
+        ("⚠️", warning), ("⚠", warning),
         ("⏳", mark("wait", "not run", ##"<circle cx="8" cy="8" r="6" fill="none" stroke="currentColor" stroke-width="1.8"/><path d="M8 4.5V8l2.5 1.5" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linecap="round"/>"##)),
     ]
+
+    static let warning = mark(
+        "warn", "warning",
+        ##"<path d="M8 1.8L15 14H1z" fill="currentColor"/><path d="M8 6v4" stroke="#fff" stroke-width="1.6" stroke-linecap="round"/><circle cx="8" cy="12" r="0.9" fill="#fff"/>"##)
 
     static func mark(_ kind: String, _ label: String, _ shape: String) -> String {
         ##"<svg class="mark \##(kind)" viewBox="0 0 16 16" width="16" height="16" role="img" aria-label="\##(label)">\##(shape)</svg>"##

@@ -31,7 +31,7 @@ struct CaseExecution {
         } catch {
             return with(placeholder, reason: "could not render the request: \(error)")
         }
-        var transcript = Transcript.request(request, count: specCase.parallel, secret: Set(runner.options.headers.map { $0.name.lowercased() }))
+        var transcript = Transcript.request(request, count: specCase.parallel, secret: runner.secretHeaders)
 
         // 2. Stream lengths before, for length_delta verifications.
         var lengthsBefore: [String: Int64] = [:]

@@ -29,8 +29,12 @@ public final class CheckRunner: Sendable {
     /// How many leading refusals mean the deployment wants credentials, not that its API is broken.
     static let refusalsToStop = 5
 
+    /// The `--header` names, whose values every transcript shows as `***`.
+    let secretHeaders: Set<String>
+
     public init(options: CheckOptions) throws {
         self.options = options
+        self.secretHeaders = Set(options.headers.map { $0.name.lowercased() })
         self.probe = try SideEffectProbe(databaseURL: options.databaseURL, redisURL: options.redisURL)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import AccordHTTPTypes
 import AccordSpec
 import ArgumentParser
 
@@ -60,8 +61,7 @@ struct HeaderArguments: ParsableArguments {
             throw ValidationError("--header 'Authorization: …' and --user/--bearer both set Authorization: give one")
         }
         for header in headers {
-            guard let colon = header.firstIndex(of: ":"), !header[..<colon].isEmpty,
-                header[..<colon].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "!#$%&'*+-.^_`|~".contains($0)) }),
+            guard let colon = header.firstIndex(of: ":"), HTTPToken.isToken(header[..<colon]),
                 !header.contains("\r"), !header.contains("\n")
             else {
                 throw ValidationError("--header takes 'Name: value' with a name of letters, digits and -, not '\(CommandLineText.redactedHeader(header))'")
