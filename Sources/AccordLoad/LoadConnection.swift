@@ -24,6 +24,8 @@ final class LoadConnection {
     /// The in-flight answer's body, when the configured request collects from it.
     fileprivate(set) var body: [UInt8] = []
     private var keepsBody = false
+    /// Where templated parts are rendered (kept between requests).
+    private var scratch: [UInt8] = []
     /// The in-flight answer's `Server-Timing` phases, when the plan records them.
     fileprivate(set) var phases: [ServerTiming.Phase] = []
     /// Bodies kept for collecting stop growing here (a job's acknowledgement is far smaller).
@@ -63,50 +65,96 @@ final class LoadConnection {
     }
 
     /// Sets the handle up for `planned` (number `index` of the plan) unless it already is, and
-    /// forgets what the previous answer left.
-    func prepare(_ planned: LoadRequest, index: Int) {
+    /// forgets what the previous answer left; a templated request is rendered anew each time.
+    /// False when a source the template draws from has run out: nothing is to be sent.
+    func prepare(_ planned: LoadRequest, index: Int, renderer: inout TemplateRenderer) -> Bool {
         if keepsBody { body.removeAll(keepingCapacity: true) }
         if !phases.isEmpty { phases.removeAll(keepingCapacity: true) }
-        guard configuredFor != index else { return }
+        if configuredFor != index { configure(planned, index: index) }
+        guard let template = planned.template else { return true }
+        guard renderer.begin(template) else { return false }
+        if template.url.contains(where: \.isValue) {
+            scratch.removeAll(keepingCapacity: true)
+            renderer.render(template.url, into: &scratch)
+            setURL(String(decoding: scratch, as: UTF8.self))
+        }
+        if let pieces = template.body {
+            scratch.removeAll(keepingCapacity: true)
+            renderer.render(pieces, into: &scratch)
+            setBody(scratch)
+        }
+        if !template.headers.isEmpty {
+            var rendered: [(name: String, value: String)] = []
+            for header in template.headers {
+                scratch.removeAll(keepingCapacity: true)
+                renderer.render(header.value, into: &scratch)
+                rendered.append((name: header.name, value: String(decoding: scratch, as: UTF8.self)))
+            }
+            setHeaders(rendered, hasBody: planned.request.body != nil)
+        }
+        return true
+    }
+
+    /// What stays the same for every request of plan request `index`.
+    private func configure(_ planned: LoadRequest, index: Int) {
         configuredFor = index
         let request = planned.request
         keepsBody = planned.collect != nil
         _ = accord_curl_easy_setopt_write_function(handle, CURLOPT_WRITEFUNCTION, keepsBody ? keepBody : discardBody)
         _ = accord_curl_easy_setopt_pointer(handle, CURLOPT_WRITEDATA, keepsBody ? Unmanaged.passUnretained(self).toOpaque() : nil)
-        if let parsedURL {
-            _ = accord_curl_easy_setopt_url(handle, nil)
-            curl_url_cleanup(parsedURL)
-            self.parsedURL = nil
-        }
-        _ = accord_curl_easy_setopt_string(handle, CURLOPT_URL, request.url)
-        // A URL libcurl cannot parse stays a string: the transfer then fails with libcurl's error.
-        if let url = curl_url(), curl_url_set(url, CURLUPART_URL, request.url, 0) == CURLUE_OK {
-            _ = accord_curl_easy_setopt_url(handle, url)
-            parsedURL = url
-        }
+        setURL(request.url)
         timeoutNanoseconds = UInt64(max(0, request.timeoutMilliseconds)) * 1_000_000
         let method = request.method.uppercased()
         if let body = request.body {
-            _ = accord_curl_easy_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
-            if body.isEmpty {
-                _ = accord_curl_easy_setopt_string(handle, CURLOPT_COPYPOSTFIELDS, "")
-            } else {
-                body.withUnsafeBufferPointer { buffer in
-                    _ = accord_curl_easy_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: buffer.baseAddress))
-                }
-            }
+            setBody(body)
             _ = accord_curl_easy_setopt_string(handle, CURLOPT_CUSTOMREQUEST, method == "POST" ? nil : method)
         } else {
             _ = accord_curl_easy_setopt_long(handle, CURLOPT_HTTPGET, 1)
             _ = accord_curl_easy_setopt_string(handle, CURLOPT_CUSTOMREQUEST, method == "GET" ? nil : method)
         }
-        var lines = request.headers.map { $0.value.isEmpty ? "\($0.name);" : "\($0.name): \($0.value)" }
-        // The request's own headers and nothing libcurl adds by habit: no "Accept: */*" unless
-        // the request sets one (no Accept means any type, RFC 9110 §12.5.1; wrk sends none, and
-        // libcurl formats the line anew on every request), and no "Expect: 100-continue"
-        // round trip before a body.
-        if !request.headers.contains(where: { $0.name.lowercased() == "accept" }) { lines.append("Accept:") }
-        if request.body != nil { lines.append("Expect:") }
+        setHeaders(request.headers, hasBody: request.body != nil)
+    }
+
+    /// The URL, parsed once into the handle's `CURLU` (libcurl would parse a string per
+    /// transfer); a URL libcurl cannot parse stays a string: the transfer then fails with
+    /// libcurl's error.
+    private func setURL(_ text: String) {
+        if let parsedURL, curl_url_set(parsedURL, CURLUPART_URL, text, 0) == CURLUE_OK {
+            _ = accord_curl_easy_setopt_url(handle, parsedURL)
+            return
+        }
+        if let parsedURL {
+            _ = accord_curl_easy_setopt_url(handle, nil)
+            curl_url_cleanup(parsedURL)
+            self.parsedURL = nil
+        }
+        _ = accord_curl_easy_setopt_string(handle, CURLOPT_URL, text)
+        if let url = curl_url(), curl_url_set(url, CURLUPART_URL, text, 0) == CURLUE_OK {
+            _ = accord_curl_easy_setopt_url(handle, url)
+            parsedURL = url
+        }
+    }
+
+    /// The body, copied by libcurl (its size first: COPYPOSTFIELDS copies that many bytes).
+    private func setBody(_ body: [UInt8]) {
+        _ = accord_curl_easy_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
+        if body.isEmpty {
+            _ = accord_curl_easy_setopt_string(handle, CURLOPT_COPYPOSTFIELDS, "")
+        } else {
+            body.withUnsafeBufferPointer { buffer in
+                _ = accord_curl_easy_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: buffer.baseAddress))
+            }
+        }
+    }
+
+    /// The request's own headers and nothing libcurl adds by habit: no "Accept: */*" unless
+    /// the request sets one (no Accept means any type, RFC 9110 §12.5.1; wrk sends none, and
+    /// libcurl formats the line anew on every request), and no "Expect: 100-continue" round
+    /// trip before a body.
+    private func setHeaders(_ fields: [(name: String, value: String)], hasBody: Bool) {
+        var lines = fields.map { $0.value.isEmpty ? "\($0.name);" : "\($0.name): \($0.value)" }
+        if !fields.contains(where: { $0.name.lowercased() == "accept" }) { lines.append("Accept:") }
+        if hasBody { lines.append("Expect:") }
         let list = CurlHeaderList(lines)
         _ = accord_curl_easy_setopt_pointer(handle, CURLOPT_HTTPHEADER, list.pointer)
         headers = list

@@ -112,6 +112,12 @@ struct LoadEngine {
         outcome.perGroup = [LoadRecorder](repeating: LoadRecorder(), count: groupOf.isEmpty ? 0 : (groupOf.max() ?? 0) + 1)
         outcome.collected = plan.requests.map { _ in CollectedValues() }
         var slotOf = [Int](repeating: 0, count: pool.count)
+        var renderer = TemplateRenderer(sources: plan.sources, counter: plan.counter, seed: UInt64.random(in: 0...UInt64.max))
+        // What each request keeps from its answers, parsed once.
+        let collectPaths = plan.requests.map { $0.collect.flatMap(Self.collectPath) }
+        // Set when a request could not be rendered because a source ran out, or the plan's
+        // request limit was reached: nothing more is sent.
+        var stopped = false
         let schedule = plan.schedule
         guard !schedule.isEmpty else {
             outcome.setupError = "the plan has no request with a positive weight"
@@ -133,8 +139,13 @@ struct LoadEngine {
         func launch(_ index: Int, intended: UInt64, now: UInt64) {
             let connection = pool[index]
             let slot = schedule[outcome.sent % schedule.count]
+            if let limit = plan.requestLimit, outcome.sent >= limit { stopped = true }
+            guard !stopped, connection.prepare(plan.requests[slot], index: slot, renderer: &renderer) else {
+                stopped = true
+                idle.append(index)
+                return
+            }
             slotOf[index] = slot
-            connection.prepare(plan.requests[slot], index: slot)
             connection.intended = intended
             connection.sent = now
             if connection.timeoutNanoseconds > 0 {
@@ -196,7 +207,7 @@ struct LoadEngine {
                 }
             }
             // A stopped feed (the run was interrupted) ends sending as the clock would.
-            let sending = now < end && !(plan.feed?.stopped ?? false)
+            let sending = now < end && !(plan.feed?.stopped ?? false) && !stopped
             if !sending && inFlight == 0 { break }
             // Drain: after the end, give answers in flight up to 2 s more, then stop.
             if !sending && now > end + 2_000_000_000 { break }
@@ -234,8 +245,8 @@ struct LoadEngine {
                     let status = connection.status
                     if !plan.requests[slot].accepts(status) {
                         error = .status
-                    } else if let field = plan.requests[slot].collect, (200..<300).contains(status),
-                        let value = Self.collect(field, from: connection.body)
+                    } else if let path = collectPaths[slot], (200..<300).contains(status),
+                        let value = Self.collect(path, from: connection.body)
                     {
                         outcome.collected[slot].append(value)
                     }
@@ -255,9 +266,20 @@ struct LoadEngine {
         return outcome
     }
 
-    /// The top-level string field `name` of a JSON object body, if there is one.
-    static func collect(_ name: String, from body: [UInt8]) -> String? {
+    /// `collect` as a JSONPath: `$…` as written, a plain name as the top-level field.
+    static func collectPath(_ collect: String) -> JSONPath? {
+        collect.hasPrefix("$") ? try? JSONPath(parsing: collect) : JSONPath.root.appending(.name(collect))
+    }
+
+    /// The string (or number, as written) at `path` in a JSON body, if there is exactly one.
+    static func collect(_ path: JSONPath, from body: [UInt8]) -> String? {
         guard let document = try? JSON.parse(bytes: body) else { return nil }
-        return document[name]?.stringValue
+        let found = path.select(in: document)
+        guard found.count == 1 else { return nil }
+        switch found[0] {
+        case let .string(text): return text
+        case let .int(number): return String(number)
+        default: return nil
+        }
     }
 }

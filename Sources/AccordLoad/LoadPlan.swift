@@ -35,6 +35,14 @@ public struct LoadPlan: Sendable {
     /// per-second percentiles are those of all its answers, where merging the per-request
     /// series could only keep the worst request's. Empty: no groups.
     public var groups: [Int] = []
+    /// The pools and feeders templated requests draw rows from (``LoadTemplate/Slot/source(_:column:)``).
+    public var sources: [ValueSource] = []
+    /// The `{{seq}}` counter: give every phase of a run the same one, so values stay unique
+    /// across phases.
+    public var counter = SequenceCounter()
+    /// Requests to send at most (over every engine), then the load ends: a pool filled with
+    /// exactly this many items. Nil: as many as the duration allows.
+    public var requestLimit: Int?
     /// Where the engines publish each second they close, for a live progress line.
     public var feed: LiveFeed?
     /// A ramp, as k6 stages it: the rate (open model, starting from the model's rate) or the

@@ -75,6 +75,7 @@ public enum LoadRun {
                 var share = plan
                 // Each engine ramps up its own users at its share of the spawn rate.
                 share.spawnRate = plan.spawnRate.map { $0 / Double(threads) }
+                share.requestLimit = plan.requestLimit.map { $0 / threads + (thread < $0 % threads ? 1 : 0) }
                 let engine = LoadEngine(plan: share, connections: connections, pacer: pacer, users: users)
                 group.addTask { await BlockingHTTP.onThread { engine.run() } }
             }

@@ -12,6 +12,9 @@ struct CapacitySearch {
     var stepSeconds: Double
     var maxSteps = 7
     var threads = 1
+    /// The run's pools and feeders, and its `{{seq}}` counter, for templated requests.
+    var sources: [ValueSource] = []
+    var counter = SequenceCounter()
 
     /// Requests of the plan judged together against one p99 target: an endpoint of a mix.
     struct Group: Sendable {
@@ -26,9 +29,10 @@ struct CapacitySearch {
     func run(
         subject: String, requests: [LoadRequest], groups: [Group], startRPS: Double, measuredRPS: Double?,
         reporter: ConformanceRun.Reporter
-    ) async -> (capacity: Capacity, acknowledged: [String]) {
+    ) async -> (capacity: Capacity, collected: [[String]]) {
         var steps: [Capacity.Step] = []
-        var acknowledged: [String] = []
+        // Per plan request: what its accepted answers carried, over every step.
+        var collected = requests.map { _ in [String]() }
         var generatorBound = false
         let strictest = groups.map(\.p99Target).min() ?? 0
         let loosest = groups.map(\.p99Target).max() ?? 0
@@ -39,13 +43,15 @@ struct CapacitySearch {
                 requests: requests, connections: CapacityRule.connections(rate: offered, p99Milliseconds: loosest),
                 durationNanoseconds: UInt64(stepSeconds * 1e9), model: .open(rate: offered), threads: threads)
             plan.serverTiming = true
+            plan.sources = sources
+            plan.counter = counter
             let feed = LiveFeed()
             plan.feed = feed
             let planned = plan
             let result = await LiveTicker.around(phase: phase, totalSeconds: stepSeconds, reporter: reporter, feed: feed) {
                 await LoadRun.run(planned)
             }
-            acknowledged += zip(requests, result.collected).filter { $0.0.collect != nil }.flatMap(\.1)
+            for (index, values) in result.collected.enumerated() where collected.indices.contains(index) { collected[index] += values }
             let stepPhase = LoadPhase(name: phase, load: "", result: result)
             let measurement = stepPhase.measurement
             let groupP99s = groups.map { group -> (p99: Double, target: Double) in
@@ -61,6 +67,6 @@ struct CapacitySearch {
             if !held || Task.isCancelled { break }
         }
         let capacity = CapacityRule.summarize(subject: subject, p99Target: strictest, measuredRPS: measuredRPS, steps: steps, generatorBound: generatorBound)
-        return (capacity, acknowledged)
+        return (capacity, collected)
     }
 }

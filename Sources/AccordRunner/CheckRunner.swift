@@ -3,6 +3,7 @@ import AccordChecks
 import AccordHTTP
 import AccordHTTPTypes
 import AccordJSON
+import AccordLoad
 import AccordProbes
 import AccordResults
 import AccordSpec
@@ -15,7 +16,8 @@ import Synchronization
 public final class CheckRunner: Sendable {
     public let options: CheckOptions
     let probe: SideEffectProbe
-    private let sequence = Mutex(0)
+    /// The run's `{{seq}}` counter, shared with the load phases (values stay unique across both).
+    let counter = SequenceCounter()
     /// Set when the target refused the first connection: the rest is not attempted.
     private let unreachable = Mutex<String?>(nil)
     /// Set once any answer arrived: a server that dies later fails cases (exit 1), it does
@@ -162,10 +164,5 @@ public final class CheckRunner: Sendable {
         return results
     }
 
-    func nextSequence() -> Int {
-        sequence.withLock { value in
-            value += 1
-            return value
-        }
-    }
+    func nextSequence() -> Int { counter.next() }
 }

@@ -45,6 +45,10 @@ public enum ConformanceRun {
 
         var minimumScenarioSeconds: Double { self == .smoke ? 2 : 3 }
 
+        /// The most items a pool is filled with (the spec's size when smaller): smoke runs
+        /// fill small pools, the others as declared.
+        var poolLimit: Int? { self == .smoke ? 500 : nil }
+
         /// Seconds per capacity step, and steps at most.
         var capacityStepSeconds: Double {
             switch self {
@@ -183,7 +187,7 @@ public enum ConformanceRun {
                 if let reason = checker.stopReason {
                     throw EnvironmentError(.invalidState, doing: "to check", subject: target, cause: reason)
                 }
-            } else if !(await LoadSession.reachable(target)) {
+            } else if !(await LoadSession.reachable(target, health: options.specs.lazy.compactMap(\.data.health).first)) {
                 functional.targetUnreachable = true
             }
 
@@ -191,13 +195,17 @@ public enum ConformanceRun {
             var results = LoadSession.Results()
             let probe = try SideEffectProbe(databaseURL: databaseURL, redisURL: redisURL)
             if !functional.targetUnreachable {
-                let session = LoadSession(
+                var session = LoadSession(
                     target: target, renderer: try CheckRunner(options: checkOptions),
                     sampler: ResourceSampler(probe: probe, serverPID: { [server] in server?.pid }),
                     reconciler: probe.hasDatabase || probe.hasRedis ? Reconciler(probe: probe) : nil, connections: options.connections,
                     injector: FaultInjector(postgres: postgres, redis: redis, server: server), reporter: reporter,
                     serverGone: { [server] in server.map { !$0.isRunning } ?? false },
                     minimumScenarioSeconds: options.profile.minimumScenarioSeconds, runStart: runStart, threads: threads)
+                session.poolLimit = options.profile.poolLimit
+                session.healthRequest = options.specs.lazy.compactMap(\.data.health).first
+                results.targetCases += await session.prepareData(options.specs)
+                results.reconciliationCases += LoadSession.unreconciled(options.specs)
                 await session.endpointPhases(options.specs, seconds: options.loadSeconds ?? options.profile.endpointSeconds, into: &results)
                 await session.scenarios(options.specs, timeScale: options.profile.timeScale, into: &results)
                 if options.capacity {

@@ -30,8 +30,12 @@ struct LoadSession {
     /// Load engines per phase, each on a thread of its own; their measurements merge exactly.
     var threads = 1
     var progress: @Sendable (String) -> Void { reporter.step }
-    /// Job ids to read under load when the spec leaves `job_id` to the run.
-    var poolSize = 20
+    /// The health request of the run when a spec declares none of its own.
+    var healthRequest: HealthRequest?
+    /// Largest pool to fill, whatever a spec declares (the smoke profile's cap); nil: as declared.
+    var poolLimit: Int?
+    /// Every spec's pools and feeders, made ready by ``prepareData(_:)``.
+    var data = LoadRequests.Sources()
 
     /// The results so far, appended to by each phase.
     struct Results {
@@ -46,74 +50,126 @@ struct LoadSession {
         var reliabilityCases: [ResultsDocument.Case] = []
     }
 
-    /// One endpoint's requests, ready for a plan: one, or one per pooled job id.
+    /// One endpoint's load request.
     struct Prepared {
         var endpoint: String
-        var requests: [ClientRequest]
-        var accepts: @Sendable (Int) -> Bool
-        var createsJobs: Bool
+        var request: LoadRequest
+    }
+
+    // MARK: - Data
+
+    /// Reads every spec's feeders and fills its pools through their endpoints, before any
+    /// phase; a feeder or pool that cannot be made ready is an error case (the endpoints that
+    /// draw from it then fail to prepare, naming it).
+    mutating func prepareData(_ specs: [SpecFile]) async -> [ResultsDocument.Case] {
+        var problems: [ResultsDocument.Case] = []
+        for spec in specs where !spec.endpoints.isEmpty {
+            for feeder in spec.data.feeders {
+                do {
+                    let text = try String(contentsOfFile: feeder.path, encoding: .utf8)
+                    let rows = try FeederRows.parse(text, format: feeder.format)
+                    let order: ValueSource.Order = switch feeder.order {
+                    case .sequential: .sequential
+                    case .random: .random
+                    case .unique: .unique
+                    }
+                    data.add(
+                        ValueSource(name: "feeder " + feeder.name.value, columns: rows.columns, rows: rows.rows, order: order, wraps: feeder.wraps),
+                        as: "feed." + feeder.name.value, spec: spec.path)
+                } catch {
+                    problems.append(ResultsDocument.Case(
+                        name: "feeder \(feeder.name.value)", location: feeder.file.location, outcome: .error,
+                        reason: "could not read \(feeder.path): \(error)"))
+                }
+            }
+            for pool in spec.data.pools {
+                if Task.isCancelled { break }
+                let (items, problem) = await fill(pool, in: spec)
+                if let problem {
+                    problems.append(ResultsDocument.Case(name: "pool \(pool.name.value)", location: pool.name.location, outcome: .error, reason: problem))
+                }
+                guard !items.isEmpty else { continue }
+                let order: ValueSource.Order = switch pool.draw {
+                case .uniform: .random
+                case .sequential: .sequential
+                case let .zipf(exponent): .zipf(exponent)
+                }
+                data.add(
+                    ValueSource(name: "pool " + pool.name.value, columns: ["item"], rows: items.map { [$0] }, order: order),
+                    as: "pool." + pool.name.value, spec: spec.path)
+            }
+        }
+        return problems
+    }
+
+    /// Sends a pool's endpoint `size` times (capped by `poolLimit`) and keeps what each
+    /// accepted answer carries at the pool's `collect` path.
+    func fill(_ pool: Pool, in spec: SpecFile) async -> (items: [String], problem: String?) {
+        let size = min(pool.size, poolLimit ?? pool.size)
+        guard let endpoint = spec.endpoints.first(where: { $0.name.value == pool.from.value }) else {
+            return ([], "no endpoint \(pool.from.value)")
+        }
+        let request: LoadRequest
+        do {
+            request = try compile(endpoint, in: spec, collect: pool.collect)
+        } catch {
+            return ([], "could not render \(endpoint.name.value)'s request: \(error)")
+        }
+        progress("filling pool \(pool.name.value): \(size) × \(endpoint.name.value)")
+        var plan = LoadPlan(requests: [request], connections: min(size, max(2, connections / 2)), durationNanoseconds: 300_000_000_000, threads: 1)
+        plan.requestLimit = size
+        let result = await LoadRun.run(withData(plan))
+        let items = result.collected.first ?? []
+        if let setup = result.setupError { return (items, setup) }
+        if items.count < size {
+            let refused = result.recorder.completed - result.recorder.succeeded
+            return (items, "\(items.count) of \(size) items collected at \(pool.collect) (\(refused) answers not accepted, \(result.recorder.errors) errors)")
+        }
+        return (items, nil)
     }
 
     // MARK: - Requests
 
-    /// Renders an endpoint's request; a path that reads `job_id` the user did not give gets
-    /// one request per job of a pool created first through the spec's create endpoint.
-    func prepare(_ endpoint: Endpoint, in spec: SpecFile, pool: inout [String]?) async throws -> Prepared {
-        var variables = renderer.renderVariables(of: spec)
-        let expectation = endpoint.expectStatus
-        let accepts: @Sendable (Int) -> Bool = { status in expectation?.accepts(status) ?? (200..<400).contains(status) }
-        let createsJobs = endpoint.request.method == "POST" && endpoint.request.path.literalValue == "/api/v1/jobs"
-        if endpoint.request.path.variables.contains("job_id"), renderer.options.variables["job_id"] == nil {
-            if pool == nil { pool = await createJobs(spec: spec, count: poolSize) }
-            let ids = pool ?? []
-            if !ids.isEmpty {
-                let requests = try ids.map { id -> ClientRequest in
-                    variables["job_id"] = id
-                    return try RequestRendering.render(
-                        endpoint.request, target: target, context: renderer.renderContext(variables), defaults: renderer.options.headers)
-                }
-                return Prepared(endpoint: endpoint.name.value, requests: requests, accepts: accepts, createsJobs: createsJobs)
+    /// An endpoint's load request, drawing from the spec's pools and feeders; it keeps its
+    /// reconciliation's id from every accepted answer.
+    func prepare(_ endpoint: Endpoint, in spec: SpecFile) throws -> Prepared {
+        let request = try compile(endpoint, in: spec, collect: spec.data.rule(for: endpoint.name.value)?.collect)
+        return Prepared(endpoint: endpoint.name.value, request: request)
+    }
+
+    func compile(_ endpoint: Endpoint, in spec: SpecFile, collect: String?) throws -> LoadRequest {
+        let slots = data.slots(spec.path)
+        for name in Self.dataNames(endpoint.request) where slots[name] == nil {
+            throw RenderError(message: "\(name) has no values (its pool or feeder could not be made ready; see the error above)")
+        }
+        return try LoadRequests.compile(
+            endpoint, variables: renderer.renderVariables(of: spec), context: renderer.renderContext([:]), slots: slots, target: target,
+            defaults: renderer.options.headers, collect: collect)
+    }
+
+    /// The `pool.…` and `feed.…` names a request's templates use.
+    static func dataNames(_ request: RequestTemplate) -> [String] {
+        var templates = [request.path] + request.query.map(\.value) + request.headers.map(\.value)
+        switch request.body {
+        case let .raw(text)?: templates.append(text)
+        case let .json(value)?:
+            _ = LoadRequests.mapStrings(value) { text in
+                if let parsed = try? Template(parsing: text) { templates.append(parsed) }
+                return text
             }
+        case nil: break
         }
-        let request = try RequestRendering.render(
-            endpoint.request, target: target, context: renderer.renderContext(variables), defaults: renderer.options.headers)
-        return Prepared(endpoint: endpoint.name.value, requests: [request], accepts: accepts, createsJobs: createsJobs)
+        return templates.flatMap(\.variables).filter { $0.hasPrefix("pool.") || $0.hasPrefix("feed.") }
     }
 
-    /// Jobs to read under load, created through the spec's create endpoint before loading.
-    func createJobs(spec: SpecFile, count: Int) async -> [String] {
-        guard let create = spec.endpoints.first(where: { $0.request.method == "POST" && $0.request.path.literalValue == "/api/v1/jobs" }) else {
-            return []
-        }
-        var ids: [String] = []
-        for _ in 0..<count {
-            guard let request = try? RequestRendering.render(
-                create.request, target: target, context: renderer.renderContext(renderer.renderVariables(of: spec)),
-                defaults: renderer.options.headers),
-                case let .success(response) = await BlockingHTTP.perform(request),
-                let document = try? JSON.parse(bytes: response.body), let id = document["job_id"]?.stringValue
-            else { continue }
-            ids.append(id)
-        }
-        return ids
-    }
-
-    /// A mix as plan requests: every endpoint's weight spread over its pooled variants, each
-    /// checking the endpoint's status expectation and collecting the ids of the jobs it
-    /// creates; and which endpoint each plan request belongs to.
+    /// A mix as plan requests, one per endpoint with its weight; each endpoint is its own group.
     static func planRequests(_ mix: [(prepared: Prepared, weight: Int)]) -> (requests: [LoadRequest], owner: [Int]) {
-        let scale = mix.map(\.prepared.requests.count).reduce(1) { lcm($0, $1) }
-        var requests: [LoadRequest] = []
-        var owner: [Int] = []
-        for (index, entry) in mix.enumerated() {
-            let each = entry.weight * scale / max(1, entry.prepared.requests.count)
-            for request in entry.prepared.requests {
-                requests.append(LoadRequest(
-                    request: request, weight: each, accepts: entry.prepared.accepts, collect: entry.prepared.createsJobs ? "job_id" : nil))
-                owner.append(index)
-            }
+        let requests = mix.map { entry in
+            var request = entry.prepared.request
+            request.weight = entry.weight
+            return request
         }
-        return (requests, owner)
+        return (requests, Array(requests.indices))
     }
 
     /// A plan over a mix, reading Server-Timing.
@@ -128,9 +184,17 @@ struct LoadSession {
         return plan
     }
 
+    /// The plan with the run's pools, feeders and `{{seq}}` counter.
+    func withData(_ plan: LoadPlan) -> LoadPlan {
+        var plan = plan
+        plan.sources = data.sources
+        plan.counter = renderer.counter
+        return plan
+    }
+
     /// Runs a plan with the resource sampler and the live progress line.
     func load(_ phase: String, _ plan: LoadPlan) async -> (value: LoadResult, samples: [LoadPhase.ResourceSample]) {
-        var plan = plan
+        var plan = withData(plan)
         let feed = LiveFeed()
         plan.feed = feed
         let planned = plan
@@ -141,48 +205,55 @@ struct LoadSession {
         }
     }
 
-    /// Reconciles the jobs a run's create requests were acknowledged, when it made any. When
-    /// creates succeeded but fewer ids could be read from their answers, that is an error:
-    /// a reconciliation that checked less than was acknowledged must not pass.
+    /// Reconciles what a phase's endpoints with a declared `reconcile:` acknowledged (plan
+    /// request `i` is endpoint `endpoints[i]`). When accepted answers outnumber the ids read
+    /// from them, that is an error: a reconciliation that checked less than was acknowledged
+    /// must not pass. Returns the last reconciliation made.
     @discardableResult
-    func reconcile(_ phase: String, _ result: LoadResult, location: SourceLocation, into results: inout Results) async -> Reconciliation? {
-        let creates = result.plan.requests.indices.filter { result.plan.requests[$0].collect != nil }
-        let ids = creates.flatMap { result.collected.indices.contains($0) ? result.collected[$0] : [] }
-        let acknowledged = creates.reduce(0) { $0 + (result.perRequest.indices.contains($1) ? result.perRequest[$1].succeeded : 0) }
-        if acknowledged > ids.count {
-            results.reconciliationCases.append(ResultsDocument.Case(
-                name: "\(phase): \(acknowledged) jobs acknowledged, \(ids.count) with a readable job_id", location: location, outcome: .error,
-                reason: "\(acknowledged - ids.count) successful creates answered without a job_id string: they cannot be reconciled"))
-        }
-        return await reconcile(phase, ids: ids, location: location, into: &results)
+    func reconcile(
+        _ phase: String, _ result: LoadResult, endpoints: [String], spec: SpecFile, location: SourceLocation, into results: inout Results
+    ) async -> Reconciliation? {
+        await reconcile(
+            phase, collected: result.collected, acknowledged: result.perRequest.map(\.succeeded), endpoints: endpoints, spec: spec,
+            location: location, into: &results)
     }
 
     @discardableResult
-    func reconcile(_ phase: String, ids: [String], location: SourceLocation, into results: inout Results) async -> Reconciliation? {
-        guard !ids.isEmpty else { return nil }
-        guard let reconciler else {
-            results.reconciliationCases.append(ResultsDocument.Case(
-                name: "\(phase): \(Set(ids).count) acknowledged jobs", location: location, outcome: .skipped,
-                reason: "not reconciled: give --database-url and --redis-url with --target"))
-            return nil
+    func reconcile(
+        _ phase: String, collected: [[String]], acknowledged: [Int], endpoints: [String], spec: SpecFile, location: SourceLocation,
+        into results: inout Results
+    ) async -> Reconciliation? {
+        var last: Reconciliation?
+        let ruled = endpoints.indices.compactMap { index in spec.data.rule(for: endpoints[index]).map { (index: index, rule: $0) } }
+        for (index, rule) in ruled {
+            let ids = collected.indices.contains(index) ? collected[index] : []
+            let accepted = acknowledged.indices.contains(index) ? acknowledged[index] : 0
+            let name = ruled.count > 1 ? "\(phase) (\(rule.endpoint.value))" : phase
+            if accepted > ids.count {
+                results.reconciliationCases.append(ResultsDocument.Case(
+                    name: "\(name): \(accepted) acknowledged, \(ids.count) with an id at \(rule.collect)", location: rule.location, outcome: .error,
+                    reason: "\(accepted - ids.count) accepted answers of \(rule.endpoint.value) carried no id at \(rule.collect): they cannot be reconciled"))
+            }
+            guard !ids.isEmpty else { continue }
+            guard let reconciler else {
+                results.reconciliationCases.append(ResultsDocument.Case(
+                    name: "\(name): \(Set(ids).count) acknowledged", location: location, outcome: .skipped,
+                    reason: "not reconciled: give --database-url and --redis-url with --target"))
+                continue
+            }
+            progress("reconciling \(ids.count) acknowledged by \(rule.endpoint.value) in \(phase)")
+            let reconciliation = await reconciler.reconcile(phase: name, acknowledged: ids, rule: rule)
+            results.reconciliation.append(reconciliation)
+            results.reconciliationCases.append(LoadVerdicts.verdict(for: reconciliation, location: location))
+            last = reconciliation
         }
-        progress("reconciling \(ids.count) acknowledged jobs of \(phase)")
-        let reconciliation = await reconciler.reconcile(phase: phase, acknowledged: ids)
-        results.reconciliation.append(reconciliation)
-        results.reconciliationCases.append(LoadVerdicts.verdict(for: reconciliation, location: location))
-        return reconciliation
-    }
-
-    static func lcm(_ a: Int, _ b: Int) -> Int {
-        func gcd(_ x: Int, _ y: Int) -> Int { y == 0 ? x : gcd(y, x % y) }
-        return a / gcd(a, b) * b
+        return last
     }
 
     // MARK: - Phases
 
     /// Loads every endpoint that has targets, closed model, and judges it.
     func endpointPhases(_ specs: [SpecFile], seconds: Double, into results: inout Results) async {
-        var pool: [String]?
         for spec in specs {
             for targetSet in spec.targets {
                 guard let endpoint = spec.endpoints.first(where: { $0.name.value == targetSet.subject.value }) else { continue }
@@ -193,7 +264,7 @@ struct LoadSession {
                 }
                 let prepared: Prepared
                 do {
-                    prepared = try await prepare(endpoint, in: spec, pool: &pool)
+                    prepared = try prepare(endpoint, in: spec)
                 } catch {
                     results.targetCases.append(ResultsDocument.Case(
                         name: "\(endpoint.name.value) targets", location: targetSet.subject.location, outcome: .error,
@@ -204,7 +275,8 @@ struct LoadSession {
                 let plan = Self.plan(
                     Self.planRequests([(prepared: prepared, weight: 1)]).requests, connections: connections, seconds: seconds, threads: threads)
                 let (result, samples) = await load("load \(endpoint.name.value)", plan)
-                await reconcile(endpoint.name.value, result, location: targetSet.subject.location, into: &results)
+                await reconcile(
+                    endpoint.name.value, result, endpoints: [endpoint.name.value], spec: spec, location: targetSet.subject.location, into: &results)
                 let phase = LoadPhase(
                     name: endpoint.name.value, load: "\(connections) connections, closed model", result: result,
                     resources: samples, since: runStart)
@@ -217,7 +289,6 @@ struct LoadSession {
     /// Runs every scenario of the specs (time-scaled by `timeScale` unless it injects faults).
     func scenarios(_ specs: [SpecFile], timeScale: Double, into results: inout Results) async {
         for spec in specs {
-            var pool: [String]?
             for scenario in spec.scenarios {
                 if Task.isCancelled { return }
                 if serverGone() {
@@ -237,7 +308,7 @@ struct LoadSession {
                         problems.append("no endpoint \(entry.endpoint)")
                         continue
                     }
-                    do { mix.append((prepared: try await prepare(endpoint, in: spec, pool: &pool), weight: entry.weight)) } catch {
+                    do { mix.append((prepared: try prepare(endpoint, in: spec), weight: entry.weight)) } catch {
                         problems.append("\(entry.endpoint): \(error)")
                     }
                 }
@@ -261,11 +332,14 @@ struct LoadSession {
                 plan.groups = owner
                 let planned = plan
                 let start = FaultInjector.now()
-                async let faulted = injector?.run(scenario.faults, healthURL: target + "/health", scenarioStart: start) ?? []
+                let healthURL = health(spec).map { target + $0.path } ?? target
+                async let faulted = injector?.run(scenario.faults, healthURL: healthURL, scenarioStart: start) ?? []
                 let (result, samples) = await load("scenario \(scenario.name.value)", planned)
                 let timings = await faulted
-                let healthy = await Self.healthy(target)
-                let reconciliation = await reconcile("scenario \(scenario.name.value)", result, location: scenario.location, into: &results)
+                let healthy = await healthy(spec)
+                let reconciliation = await reconcile(
+                    "scenario \(scenario.name.value)", result, endpoints: mix.map(\.prepared.endpoint), spec: spec, location: scenario.location,
+                    into: &results)
                 let endpoints = mix.indices.map { index in
                     LoadPhase(
                         name: mix[index].prepared.endpoint, load: "share \(mix[index].weight)", result: result,
@@ -292,31 +366,33 @@ struct LoadSession {
     /// Capacity per endpoint with a p99 target, and for the first scenario with an uneven mix
     /// (each of its endpoints judged by its own p99 target).
     func capacity(_ specs: [SpecFile], stepSeconds: Double, steps: Int, into results: inout Results) async {
-        let search = CapacitySearch(stepSeconds: stepSeconds, maxSteps: steps, threads: threads)
+        let search = CapacitySearch(
+            stepSeconds: stepSeconds, maxSteps: steps, threads: threads, sources: data.sources, counter: renderer.counter)
         for spec in specs {
-            var pool: [String]?
             var p99ByEndpoint: [String: Double] = [:]
             for targetSet in spec.targets {
                 guard let p99 = targetSet.thresholds.first(where: { $0.metric == .p99 })?.threshold.bound,
                     let endpoint = spec.endpoints.first(where: { $0.name.value == targetSet.subject.value }),
-                    let prepared = try? await prepare(endpoint, in: spec, pool: &pool)
+                    let prepared = try? prepare(endpoint, in: spec)
                 else { continue }
                 if serverGone() || Task.isCancelled { return }
                 p99ByEndpoint[endpoint.name.value] = p99
                 let measured = results.endpoints.first { $0.name == endpoint.name.value }?.measurement.rps
                 let requests = Self.planRequests([(prepared: prepared, weight: 1)]).requests
-                let (capacity, ids) = await search.run(
+                let (capacity, collected) = await search.run(
                     subject: endpoint.name.value, requests: requests,
                     groups: [.init(name: endpoint.name.value, requests: Array(requests.indices), p99Target: p99)],
                     startRPS: measured ?? 100, measuredRPS: measured, reporter: reporter)
                 results.capacity.append(capacity)
-                await reconcile("capacity \(endpoint.name.value)", ids: ids, location: targetSet.subject.location, into: &results)
+                await reconcile(
+                    "capacity \(endpoint.name.value)", collected: collected, acknowledged: collected.map(\.count), endpoints: [endpoint.name.value],
+                    spec: spec, location: targetSet.subject.location, into: &results)
             }
             guard let mixed = spec.scenarios.first(where: { Set($0.mix.map(\.weight)).count > 1 && $0.faults.isEmpty }) else { continue }
             var entries: [(prepared: Prepared, weight: Int)] = []
             for entry in mixed.mix {
                 guard let endpoint = spec.endpoints.first(where: { $0.name.value == entry.endpoint }),
-                    let prepared = try? await prepare(endpoint, in: spec, pool: &pool)
+                    let prepared = try? prepare(endpoint, in: spec)
                 else { continue }
                 entries.append((prepared: prepared, weight: entry.weight))
             }
@@ -332,11 +408,13 @@ struct LoadSession {
             let seconds = mixed.mix.reduce(0.0) { sum, entry in
                 sum + Double(entry.weight) / total / max(1, results.endpoints.first { $0.name == entry.endpoint }?.measurement.rps ?? 100)
             }
-            let (capacity, ids) = await search.run(
+            let (capacity, collected) = await search.run(
                 subject: "mix (\(mixed.name.value))", requests: requests, groups: groups, startRPS: seconds > 0 ? 1 / seconds : 100,
                 measuredRPS: nil, reporter: reporter)
             results.capacity.append(capacity)
-            await reconcile("capacity \(capacity.subject)", ids: ids, location: mixed.location, into: &results)
+            await reconcile(
+                "capacity \(capacity.subject)", collected: collected, acknowledged: collected.map(\.count), endpoints: entries.map(\.prepared.endpoint),
+                spec: spec, location: mixed.location, into: &results)
         }
     }
 
@@ -366,15 +444,32 @@ struct LoadSession {
         return words.joined(separator: ", ")
     }
 
-    static func healthy(_ target: String) async -> Bool {
-        await HealthProbe.status(target + "/health", timeoutMilliseconds: 5000) == 200
+    /// The health request the spec declares (or, failing that, another spec of the run).
+    func health(_ spec: SpecFile) -> HealthRequest? {
+        spec.data.health ?? healthRequest
+    }
+
+    /// Whether the declared health request answers as it should; nil without one.
+    func healthy(_ spec: SpecFile) async -> Bool? {
+        guard let health = health(spec) else { return nil }
+        return await HealthProbe.status(target + health.path, timeoutMilliseconds: 5000) == health.status
     }
 
 }
 
 extension LoadSession {
     /// Whether anything answers HTTP at `target` (any status).
-    static func reachable(_ target: String) async -> Bool {
-        await HealthProbe.status(target + "/health", timeoutMilliseconds: 5000) != nil
+    static func reachable(_ target: String, health: HealthRequest?) async -> Bool {
+        await HealthProbe.status(target + (health?.path ?? "/"), timeoutMilliseconds: 5000) != nil
+    }
+
+    /// A skipped case per spec whose load phases create nothing it can reconcile: the report
+    /// says the spec declares no `reconcile:` rather than staying silent.
+    static func unreconciled(_ specs: [SpecFile]) -> [ResultsDocument.Case] {
+        specs.filter { spec in spec.data.reconcile.isEmpty && (!spec.targets.isEmpty || !spec.scenarios.isEmpty) }.map { spec in
+            ResultsDocument.Case(
+                name: "\(spec.suite.value): load not reconciled", location: spec.suite.location, outcome: .skipped,
+                reason: "the spec declares no reconcile: what its endpoints acknowledge is not looked for in PostgreSQL or Redis")
+        }
     }
 }

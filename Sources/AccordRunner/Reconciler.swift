@@ -1,12 +1,14 @@
 import AccordChecks
 import AccordProbes
 import AccordResults
+import AccordSpec
 import Foundation
 
-/// After a load phase: is every job acknowledged with 201 in PostgreSQL exactly once and in a
-/// Redis stream exactly once? Reads `jobs` in batches by id and the contract's streams
-/// (`jobs:stream:*`) page by page; waits a bounded time for the server's relay to bring
-/// streams up to date (a job committed while Redis was down reaches its stream later).
+/// After a load phase: is every item an endpoint acknowledged in PostgreSQL exactly once and
+/// in a Redis stream exactly once, as its spec's `reconcile:` rule finds them? Runs the rule's
+/// query over the ids in batches and reads the rule's streams page by page; waits a bounded
+/// time for the server's relay to bring streams up to date (an item committed while Redis was
+/// down reaches its stream later).
 ///
 /// Streams are read incrementally: each from the entry after the last one read before. A
 /// phase's jobs are created after the previous phase's reconciliation has finished, so their
@@ -20,7 +22,7 @@ actor Reconciler {
     let batchSize: Int
     /// How long the streams may lag behind the database before a job counts as lost.
     let relayGraceSeconds: Double
-    /// Per stream: the id of the last entry read.
+    /// Per rule field and stream: the id of the last entry read.
     private var cursors: [String: String] = [:]
     /// Stream entries read over the run.
     private(set) var entriesRead = 0
@@ -31,22 +33,22 @@ actor Reconciler {
         self.relayGraceSeconds = relayGraceSeconds
     }
 
-    func reconcile(phase: String, acknowledged: [String]) async -> Reconciliation {
+    func reconcile(phase: String, acknowledged: [String], rule: ReconcileRule) async -> Reconciliation {
         let ids = Set(acknowledged)
         var notes: [String] = []
         var database: [String: Int]?
-        if probe.hasDatabase {
-            do { database = try await databaseCounts(ids) } catch { notes.append("PostgreSQL not checked: \(error)") }
+        if let query = rule.postgres, probe.hasDatabase {
+            do { database = try await databaseCounts(ids, query: query) } catch { notes.append("PostgreSQL not checked: \(error)") }
         } else {
-            notes.append("PostgreSQL not checked: no database URL")
+            notes.append(rule.postgres == nil ? "PostgreSQL not checked: the rule has no postgres query" : "PostgreSQL not checked: no database URL")
         }
         var streams: [String: Int]?
-        if probe.hasRedis {
+        if let pattern = rule.streams, let field = rule.field, probe.hasRedis {
             let deadline = ContinuousClock.now + .milliseconds(Int(relayGraceSeconds * 1000))
             var counts: [String: Int] = [:]
             while true {
                 do {
-                    try await readStreams(counting: ids, into: &counts)
+                    try await readStreams(pattern, field: field, counting: ids, into: &counts)
                     streams = counts
                 } catch {
                     notes.append("Redis not checked: \(error)")
@@ -58,42 +60,43 @@ actor Reconciler {
                 try? await Task.sleep(for: .milliseconds(500))
             }
         } else {
-            notes.append("Redis not checked: no Redis URL")
+            notes.append(rule.streams == nil ? "Redis not checked: the rule has no redis streams" : "Redis not checked: no Redis URL")
         }
         return LoadVerdicts.tally(phase: phase, acknowledged: ids, database: database, streams: streams, note: notes.isEmpty ? nil : notes.joined(separator: "; "))
     }
 
-    /// Rows per acknowledged id.
-    func databaseCounts(_ ids: Set<String>) async throws -> [String: Int] {
+    /// Rows per acknowledged id: `query` gets a batch of ids as `$1` (a text array) and
+    /// returns a row, id first, per stored copy.
+    func databaseCounts(_ ids: Set<String>, query: String) async throws -> [String: Int] {
         var counts: [String: Int] = [:]
         let sorted = ids.sorted()
         var start = 0
         while start < sorted.count {
             let batch = sorted[start..<min(start + batchSize, sorted.count)]
-            let rows = try await probe.rows(
-                "SELECT id::text, count(*)::text FROM jobs WHERE id::text = ANY($1::text[]) GROUP BY id", params: [Self.arrayLiteral(batch)])
-            for row in rows where row.count == 2 {
-                if let id = row[0], let count = row[1].flatMap({ Int($0) }) { counts[id, default: 0] += count }
+            let rows = try await probe.rows(query, params: [Self.arrayLiteral(batch)])
+            for row in rows {
+                if let id = row.first ?? nil { counts[id, default: 0] += 1 }
             }
             start += batchSize
         }
         return counts
     }
 
-    /// Adds the entries per acknowledged id that every `jobs:stream:*` stream gained since it
-    /// was last read.
-    func readStreams(counting ids: Set<String>, into counts: inout [String: Int]) async throws {
-        for stream in try await probe.keys(matching: "jobs:stream:*", type: "stream") {
-            var after = cursors[stream] ?? "-"
+    /// Adds the entries per acknowledged id (in `field`) that every stream matching `pattern`
+    /// gained since it was last read.
+    func readStreams(_ pattern: String, field: String, counting ids: Set<String>, into counts: inout [String: Int]) async throws {
+        for stream in try await probe.keys(matching: pattern, type: "stream") {
+            let cursor = field + "\u{0}" + stream
+            var after = cursors[cursor] ?? "-"
             while true {
                 let page = try await probe.streamEntries(stream, after: after, count: batchSize)
                 entriesRead += page.count
                 for entry in page {
-                    if let id = entry.field("job_id"), ids.contains(id) { counts[id, default: 0] += 1 }
+                    if let id = entry.field(field), ids.contains(id) { counts[id, default: 0] += 1 }
                 }
                 if let last = page.last {
                     after = last.id
-                    cursors[stream] = last.id
+                    cursors[cursor] = last.id
                 }
                 guard page.count == batchSize else { break }
             }

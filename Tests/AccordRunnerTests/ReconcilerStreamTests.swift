@@ -1,5 +1,6 @@
 import AccordTestSupport
 import AccordProbes
+import AccordSpec
 import AccordStorage
 import Testing
 
@@ -10,6 +11,10 @@ import Testing
 /// each reconciliation reads only what the streams gained since the one before.
 @Suite("Reconciler streams", .serialized)
 struct ReconcilerStreamTests {
+    static let rule = ReconcileRule(
+        endpoint: Located("create", at: SourceLocation(file: "t.yaml", line: 1, column: 1)), collect: "$.job_id", streams: "jobs:stream:*",
+        field: "job_id", location: SourceLocation(file: "t.yaml", line: 1, column: 1))
+
     @Test func eachPhaseReadsOnlyTheEntriesAddedSinceThePreviousOne() async throws {
         let redis = try await ThrowawayRedis.start(logger: testLogger)
         let probe = try SideEffectProbe(databaseURL: nil, redisURL: redis.url)
@@ -23,7 +28,7 @@ struct ReconcilerStreamTests {
             let reconciler = Reconciler(probe: probe, batchSize: 2, relayGraceSeconds: 1.2)
 
             for job in ["a", "b", "c"] { try add("jobs:stream:normal", job) }
-            let first = await reconciler.reconcile(phase: "one", acknowledged: ["a", "b", "c"])
+            let first = await reconciler.reconcile(phase: "one", acknowledged: ["a", "b", "c"], rule: Self.rule)
             #expect(first.lostInStreams == 0 && first.duplicatedInStreams == 0)
             #expect(first.note?.contains("Redis") != true)
             #expect(await reconciler.entriesRead == 3)
@@ -33,7 +38,7 @@ struct ReconcilerStreamTests {
             for (stream, job) in [("jobs:stream:normal", "d"), ("jobs:stream:normal", "d"), ("jobs:stream:high", "e"), ("jobs:stream:normal", "a")] {
                 try add(stream, job)
             }
-            let second = await reconciler.reconcile(phase: "two", acknowledged: ["d", "e"])
+            let second = await reconciler.reconcile(phase: "two", acknowledged: ["d", "e"], rule: Self.rule)
             #expect(second.acknowledged == 2)
             #expect(second.lostInStreams == 0)
             #expect(second.duplicatedInStreams == 1)
@@ -42,13 +47,13 @@ struct ReconcilerStreamTests {
 
             // A job that never reaches a stream is lost once the relay's grace is over; the
             // polls while waiting read nothing old either.
-            let third = await reconciler.reconcile(phase: "three", acknowledged: ["f"])
+            let third = await reconciler.reconcile(phase: "three", acknowledged: ["f"], rule: Self.rule)
             #expect(third.lostInStreams == 1)
             #expect(await reconciler.entriesRead == 7)
 
             // A late entry for that job arrives: the next reconciliation of it finds it.
             try add("jobs:stream:normal", "f")
-            let fourth = await reconciler.reconcile(phase: "four", acknowledged: ["f"])
+            let fourth = await reconciler.reconcile(phase: "four", acknowledged: ["f"], rule: Self.rule)
             #expect(fourth.lostInStreams == 0 && fourth.duplicatedInStreams == 0)
             #expect(await reconciler.entriesRead == 8)
         } catch {

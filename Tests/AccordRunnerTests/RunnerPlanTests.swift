@@ -16,24 +16,18 @@ struct RunnerPlanTests {
         #expect(Reconciler.arrayLiteral([String]()) == "{}")
     }
 
-    @Test("a mix's weights spread over pooled variants keep the mix")
+    @Test("a mix becomes one plan request per endpoint, with its weight, each its own group")
     func planRequests() {
-        #expect(LoadSession.lcm(4, 6) == 12)
-        #expect(LoadSession.lcm(1, 20) == 20)
-        func prepared(_ name: String, variants: Int, creates: Bool = false) -> LoadSession.Prepared {
+        func prepared(_ name: String, collect: String? = nil) -> LoadSession.Prepared {
             LoadSession.Prepared(
-                endpoint: name, requests: (0..<variants).map { ClientRequest(url: "http://127.0.0.1/\(name)/\($0)") },
-                accepts: { $0 == 200 }, createsJobs: creates)
+                endpoint: name, request: LoadRequest(request: ClientRequest(url: "http://127.0.0.1/\(name)"), accepts: { $0 == 200 }, collect: collect))
         }
         let (requests, owner) = LoadSession.planRequests([
-            (prepared: prepared("status", variants: 4), weight: 70), (prepared: prepared("create", variants: 1, creates: true), weight: 20),
-            (prepared: prepared("stats", variants: 1), weight: 10),
+            (prepared: prepared("status"), weight: 70), (prepared: prepared("create", collect: "$.id"), weight: 20), (prepared: prepared("stats"), weight: 10),
         ])
-        #expect(owner == [0, 0, 0, 0, 1, 2])
-        // Each endpoint's total weight keeps the 70/20/10 proportion.
-        let totals = (0..<3).map { endpoint in owner.indices.filter { owner[$0] == endpoint }.reduce(0) { $0 + requests[$1].weight } }
-        #expect(totals == [280, 80, 40])
-        #expect(requests.map(\.collect) == [nil, nil, nil, nil, "job_id", nil])
+        #expect(owner == [0, 1, 2])
+        #expect(requests.map(\.weight) == [70, 20, 10])
+        #expect(requests.map(\.collect) == [nil, "$.id", nil])
         #expect(requests[0].accepts(200) && !requests[0].accepts(201))
     }
 

@@ -211,7 +211,7 @@ struct SpecDecoder {
 
     /// Reports every template name that is neither a suite variable, nor a `--var`, nor
     /// captured by an earlier case (or by the same case, after its answer).
-    mutating func checkUndefinedNames(variables: [String]) {
+    mutating func checkUndefinedNames(variables: [String], pools: [String] = [], feeders: [String] = []) {
         let base = Set(variables).union(externalVariables)
         for use in templateUses {
             var defined = base
@@ -219,7 +219,7 @@ struct SpecDecoder {
                 for earlier in capturesByCase.prefix(index) { defined.formUnion(earlier) }
                 if use.afterResponse, capturesByCase.indices.contains(index) { defined.formUnion(capturesByCase[index]) }
             }
-            for name in use.template.variables where !defined.contains(name) {
+            for name in use.template.variables where !defined.contains(name) && !Self.isDataName(name, pools: pools, feeders: feeders) {
                 let known = Array(defined).sorted()
                 let suggestion = Suggestion.closest(to: name, among: known).map { " (did you mean '\($0)'?)" } ?? ""
                 error(

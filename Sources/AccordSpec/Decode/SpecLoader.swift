@@ -7,7 +7,7 @@
 /// }
 /// ```
 public enum SpecLoader {
-    static let rootKeys = ["suite", "description", "tags", "variables", "cases", "endpoints", "targets", "scenarios"]
+    static let rootKeys = ["suite", "description", "tags", "variables", "cases", "endpoints", "targets", "scenarios", "health", "pools", "feeders", "reconcile"]
 
     /// Decodes `text` (the contents of `path`). `externalVariables` are the names `--var`
     /// will define, so templates may use them.
@@ -66,11 +66,12 @@ extension SpecDecoder {
         if cases.isEmpty, endpoints.isEmpty, members["cases"] == nil, members["endpoints"] == nil {
             error("a spec file needs cases: (or endpoints: for load)", at: suiteNode.location)
         }
-        checkUndefinedNames(variables: variables.map(\.name))
+        let data = decodeLoadData(members, endpoints: endpoints.map(\.name.value), specPath: path)
+        checkUndefinedNames(variables: variables.map(\.name), pools: data.pools.map(\.name.value), feeders: data.feeders.map(\.name.value))
         return SpecFile(
             path: path, source: source, suite: Located(suite, at: suiteNode.location),
             description: members["description"].flatMap { string($0, "description") },
             tags: members["tags"].map { stringList($0, "tags") } ?? [], variables: variables, cases: cases,
-            endpoints: endpoints, targets: targets, scenarios: scenarios)
+            endpoints: endpoints, targets: targets, scenarios: scenarios, data: data)
     }
 }

@@ -14,12 +14,15 @@ public struct SpecFile: Sendable {
     public var endpoints: [Endpoint]
     public var targets: [TargetSet]
     public var scenarios: [Scenario]
+    /// Health, pools, feeders and reconciliation: what the runner knows of the API.
+    public var data: LoadData
 
     public init(
         path: String, source: String, suite: Located<String>, description: String? = nil, tags: [String] = [],
         variables: [(name: String, value: Template)] = [], cases: [Case] = [], endpoints: [Endpoint] = [],
-        targets: [TargetSet] = [], scenarios: [Scenario] = []
+        targets: [TargetSet] = [], scenarios: [Scenario] = [], data: LoadData = LoadData()
     ) {
+        self.data = data
         self.path = path
         self.source = source
         self.suite = suite

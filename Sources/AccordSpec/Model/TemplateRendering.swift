@@ -26,6 +26,8 @@ public struct RenderContext: Sendable {
 public struct RenderError: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String
     public var description: String { message }
+
+    public init(message: String) { self.message = message }
 }
 
 extension Template {
