@@ -120,7 +120,7 @@ let package = Package(
             name: "AccordTestSupport",
             dependencies: [
                 "ControlPlane", "AccordEnvironment", "AccordStorage", "AccordHTTP", "AccordHTTPTypes", "AccordJSON", "AccordResults",
-                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Tests/Support",
             swiftSettings: strict

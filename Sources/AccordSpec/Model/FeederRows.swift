@@ -18,6 +18,11 @@ public struct FeederRows: Sendable, Equatable {
         public var line: Int
         public var message: String
         public var description: String { "line \(line): \(message)" }
+
+        public init(line: Int, message: String) {
+            self.line = line
+            self.message = message
+        }
     }
 
     public static func parse(_ text: String, format: Feeder.Format) throws(Problem) -> FeederRows {
