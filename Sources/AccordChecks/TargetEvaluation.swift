@@ -46,6 +46,20 @@ public struct EndpointMeasurement: Sendable, Equatable {
 /// verdict in the name: `create_job p95 < 50 ms — measured 7.1 ms`. A failure quotes the
 /// target's line of `source` (the spec file's text) when given. Pure.
 public enum TargetEvaluation {
+    /// An endpoint's own targets as a scenario judges them (`endpoints: {within: 2x}`): named
+    /// "scenario: endpoint", latency bounds scaled, the error rate kept, rps dropped, each
+    /// threshold placed where the scenario asked for it. Nil when none applies.
+    public static func scaled(_ own: TargetSet, by scaling: EndpointScaling, scenario: String) -> TargetSet? {
+        let thresholds = own.thresholds.compactMap { entry -> (metric: TargetMetric, threshold: Threshold, location: SourceLocation)? in
+            guard entry.metric != .rps, scaling.metrics?.contains(entry.metric) ?? true else { return nil }
+            var threshold = entry.threshold
+            if entry.metric.isLatency { threshold.bound *= scaling.factor }
+            return (metric: entry.metric, threshold: threshold, location: scaling.location)
+        }
+        guard !thresholds.isEmpty else { return nil }
+        return TargetSet(subject: Located("\(scenario): \(own.subject.value)", at: scaling.location), thresholds: thresholds)
+    }
+
     public static func evaluate(_ targets: TargetSet, measured: EndpointMeasurement, source: String? = nil) -> [ResultsDocument.Case] {
         targets.thresholds.map { entry in
             let value = measured.value(of: entry.metric)

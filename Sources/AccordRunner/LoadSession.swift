@@ -353,6 +353,15 @@ struct LoadSession {
                 results.scenarioCases.append(LoadVerdicts.verdict(for: phase, location: scenario.location))
                 if let targetSet = spec.targets.first(where: { $0.subject.value == scenario.name.value }) {
                     results.scenarioCases += TargetEvaluation.evaluate(targetSet, measured: phase.measurement.endpointMeasurement, source: spec.source)
+                    if let scaling = targetSet.endpoints {
+                        // Each endpoint of the mix against its own targets, as the scenario scales them.
+                        for endpointPhase in phase.endpoints {
+                            guard let own = spec.targets.first(where: { $0.subject.value == endpointPhase.name }),
+                                let scaled = TargetEvaluation.scaled(own, by: scaling, scenario: scenario.name.value)
+                            else { continue }
+                            results.scenarioCases += TargetEvaluation.evaluate(scaled, measured: endpointPhase.measurement.endpointMeasurement, source: spec.source)
+                        }
+                    }
                 }
                 for timing in timings {
                     let outcome = LoadVerdicts.faultOutcome(timing, scenario: scenario.name.value, phase: phase, reconciliation: reconciliation)

@@ -111,3 +111,48 @@ struct LoadDataDecodingTests {
         }
     }
 }
+
+/// `endpoints: {within: …}` in a scenario's targets.
+@Suite("Scenario targets: endpoints within")
+struct ScenarioWithinDecodingTests {
+    static func load(_ target: String) -> Result<SpecFile, SpecProblems> {
+        SpecLoader.load(
+            """
+            suite: s
+            endpoints:
+              e: {method: GET, path: /e}
+              e2: {method: GET, path: /e2}
+            scenarios:
+              - {name: high, users: 2, duration: 1s, mix: {e: 1}}
+            targets:
+              e: {p95: "< 10ms"}
+              \(target)
+            """, path: "s.yaml")
+    }
+
+    @Test func withinDecodes() throws {
+        guard case let .success(spec) = Self.load("high: {error_rate: \"< 1%\", endpoints: {within: 2x, metrics: [p95, error_rate]}}") else {
+            Issue.record("did not load")
+            return
+        }
+        let scaling = try #require(spec.targets.first { $0.subject.value == "high" }?.endpoints)
+        #expect(scaling.factor == 2 && scaling.metrics == [.p95, .errorRate])
+        #expect(scaling.location.line == 9)
+    }
+
+    @Test("broken within is reported where it is", arguments: [
+        ("high: {endpoints: {within: 2}}", "9:30 within must be a factor from 1x to 100x, such as 2x, not '2'"),
+        ("high: {endpoints: {within: 0.5x}}", "9:30 within must be a factor from 1x to 100x"),
+        ("high: {endpoints: {within: 2x, metrics: [rps]}}", "9:43 metrics lists p50, p90, p95, p99, max, error_rate, not 'rps'"),
+        ("high: {endpoints: {metrics: [p95]}}", "9:21 endpoints needs within:"),
+        ("high: {p95: \"< 1s\"}\n  e2: {endpoints: {within: 2x}}", "10:8 unknown key 'endpoints' in targets of 'e2'"),
+    ])
+    func broken(target: String, expected: String) {
+        guard case let .failure(problems) = Self.load(target) else {
+            Issue.record("loaded")
+            return
+        }
+        let errors = problems.diagnostics.map { "\($0.location.line):\($0.location.column) \($0.message)" }
+        #expect(errors.contains { $0.hasPrefix(expected) }, "\(errors)")
+    }
+}

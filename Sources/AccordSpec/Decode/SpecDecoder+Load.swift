@@ -22,14 +22,15 @@ extension SpecDecoder {
         }
     }
 
-    mutating func decodeTargets(_ node: YAMLNode, subjects: [String]) -> [TargetSet] {
+    mutating func decodeTargets(_ node: YAMLNode, subjects: [String], scenarios: [String] = []) -> [TargetSet] {
         pairs(node, "targets").compactMap { pair in
             if !subjects.contains(pair.key) {
                 let suggestion = Suggestion.closest(to: pair.key, among: subjects).map { " (did you mean '\($0)'?)" } ?? ""
                 error("targets name '\(pair.key)', which is neither an endpoint nor a scenario of this file\(suggestion)", at: pair.keyNode.location)
             }
             let names = TargetMetric.allCases.map(\.rawValue)
-            guard let members = mapping(pair.value, "targets of '\(pair.key)'", allowed: names) else { return nil }
+            let isScenario = scenarios.contains(pair.key)
+            guard let members = mapping(pair.value, "targets of '\(pair.key)'", allowed: names + (isScenario ? ["endpoints"] : [])) else { return nil }
             var thresholds: [(metric: TargetMetric, threshold: Threshold, location: SourceLocation)] = []
             for metric in TargetMetric.allCases {
                 guard let valueNode = members[metric.rawValue], let text = scalarText(valueNode, metric.rawValue) else { continue }
@@ -40,8 +41,34 @@ extension SpecDecoder {
                 }
                 thresholds.append((metric: metric, threshold: threshold, location: valueNode.location))
             }
-            return TargetSet(subject: Located(pair.key, at: pair.keyNode.location), thresholds: thresholds)
+            let scaling = members["endpoints"].flatMap { decodeScaling($0) }
+            return TargetSet(subject: Located(pair.key, at: pair.keyNode.location), thresholds: thresholds, endpoints: scaling)
         }
+    }
+
+    /// `{within: 2x, metrics: [p95]}` (`within: 1x` alone: every latency metric and the error rate).
+    mutating func decodeScaling(_ node: YAMLNode) -> EndpointScaling? {
+        guard let members = mapping(node, "endpoints", allowed: ["within", "metrics"]) else { return nil }
+        guard let withinNode = members["within"], let text = scalarText(withinNode, "within") else {
+            error("endpoints needs within: how far each endpoint may be from its own targets, such as 1x or 2x", at: node.location)
+            return nil
+        }
+        guard text.hasSuffix("x"), let factor = Double(text.dropLast()), factor.isFinite, factor >= 1, factor <= 100 else {
+            error("within must be a factor from 1x to 100x, such as 2x, not '\(text)'", at: withinNode.location)
+            return nil
+        }
+        var metrics: [TargetMetric]?
+        if let metricsNode = members["metrics"] {
+            let allowed = TargetMetric.allCases.filter { $0 != .rps }
+            metrics = stringList(metricsNode, "metrics").compactMap { name in
+                guard let metric = TargetMetric(rawValue: name), metric != .rps else {
+                    error("metrics lists \(allowed.map(\.rawValue).joined(separator: ", ")), not '\(name)' (rps does not apply within a scenario)", at: metricsNode.location)
+                    return nil
+                }
+                return metric
+            }
+        }
+        return EndpointScaling(factor: factor, metrics: metrics, location: node.location)
     }
 
     /// `"< 50ms"` (latencies, in ms), `">= 1000"` (rps), `"< 1%"` (error rate, as a fraction).

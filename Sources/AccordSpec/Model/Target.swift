@@ -38,9 +38,32 @@ public enum TargetMetric: String, Sendable, CaseIterable {
 public struct TargetSet: Sendable {
     public var subject: Located<String>
     public var thresholds: [(metric: TargetMetric, threshold: Threshold, location: SourceLocation)]
+    /// A scenario's: each endpoint of its mix judged by that endpoint's own targets, scaled.
+    public var endpoints: EndpointScaling?
 
-    public init(subject: Located<String>, thresholds: [(metric: TargetMetric, threshold: Threshold, location: SourceLocation)]) {
+    public init(
+        subject: Located<String>, thresholds: [(metric: TargetMetric, threshold: Threshold, location: SourceLocation)],
+        endpoints: EndpointScaling? = nil
+    ) {
         self.subject = subject
         self.thresholds = thresholds
+        self.endpoints = endpoints
+    }
+}
+
+/// `endpoints: {within: 2x, metrics: [p95]}` in a scenario's targets: as the vendor writes
+/// "normal: all metrics within targets", "high: p95 < 2x targets". Latency bounds are
+/// multiplied by `factor`; an error-rate bound is kept as it is; rps targets never apply
+/// (a scenario's throughput is set by its users and think time, not by the server).
+public struct EndpointScaling: Sendable, Equatable {
+    public var factor: Double
+    /// The metrics judged; nil: every latency metric and the error rate.
+    public var metrics: [TargetMetric]?
+    public var location: SourceLocation
+
+    public init(factor: Double, metrics: [TargetMetric]? = nil, location: SourceLocation) {
+        self.factor = factor
+        self.metrics = metrics
+        self.location = location
     }
 }
