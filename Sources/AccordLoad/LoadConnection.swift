@@ -1,6 +1,9 @@
 import AccordHTTP
 import AccordHTTPTypes
 import CCurl
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One keep-alive connection of the load engine: an easy handle owned for the whole run and
 /// set up once per distinct request, so the hot path allocates nothing. Bodies are discarded
@@ -26,6 +29,11 @@ final class LoadConnection {
     private var keepsBody = false
     /// Where templated parts are rendered (kept between requests).
     private var scratch: [UInt8] = []
+    /// A templated body, where libcurl reads it during the transfer (CURLOPT_POSTFIELDS).
+    private let bodyBuffer = OwnedBytes()
+    /// A templated request's header lines, and which of them change per request.
+    private var headerLines: HeaderLines?
+    private var templatedLines: [(index: Int, line: (prefix: [UInt8], value: [LoadTemplate.Piece]))] = []
     /// The in-flight answer's `Server-Timing` phases, when the plan records them.
     fileprivate(set) var phases: [ServerTiming.Phase] = []
     /// Bodies kept for collecting stop growing here (a job's acknowledgement is far smaller).
@@ -73,24 +81,37 @@ final class LoadConnection {
         if configuredFor != index { configure(planned, index: index) }
         guard let template = planned.template else { return true }
         guard renderer.begin(template) else { return false }
+        // The hot path of a templated load: no String, no allocation once the buffers have
+        // grown to the largest request.
         if template.url.contains(where: \.isValue) {
             scratch.removeAll(keepingCapacity: true)
             renderer.render(template.url, into: &scratch)
-            setURL(String(decoding: scratch, as: UTF8.self))
+            scratch.append(0)
+            let parsed = parsedURL.map { url in
+                scratch.withUnsafeBufferPointer { bytes in
+                    bytes.withMemoryRebound(to: CChar.self) { curl_url_set(url, CURLUPART_URL, $0.baseAddress, 0) == CURLUE_OK }
+                }
+            } ?? false
+            if parsed, let parsedURL {
+                _ = accord_curl_easy_setopt_url(handle, parsedURL)
+            } else {
+                setURL(String(decoding: scratch.dropLast(), as: UTF8.self))
+            }
         }
         if let pieces = template.body {
             scratch.removeAll(keepingCapacity: true)
             renderer.render(pieces, into: &scratch)
-            setBody(scratch)
+            bodyBuffer.store(scratch)
+            _ = accord_curl_easy_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(scratch.count))
+            _ = accord_curl_easy_setopt_pointer(handle, CURLOPT_POSTFIELDS, bodyBuffer.pointer)
         }
-        if !template.headers.isEmpty {
-            var rendered: [(name: String, value: String)] = []
-            for header in template.headers {
+        if let lines = headerLines {
+            for (index, line) in templatedLines {
                 scratch.removeAll(keepingCapacity: true)
-                renderer.render(header.value, into: &scratch)
-                rendered.append((name: header.name, value: String(decoding: scratch, as: UTF8.self)))
+                scratch += line.prefix
+                renderer.render(line.value, into: &scratch)
+                lines.set(index, scratch)
             }
-            setHeaders(rendered, hasBody: planned.request.body != nil)
         }
         return true
     }
@@ -113,6 +134,25 @@ final class LoadConnection {
             _ = accord_curl_easy_setopt_string(handle, CURLOPT_CUSTOMREQUEST, method == "GET" ? nil : method)
         }
         setHeaders(request.headers, hasBody: request.body != nil)
+        headerLines = nil
+        templatedLines = []
+        if let template = planned.template, !template.headers.isEmpty {
+            // Header lines in memory of our own, the templated ones rewritten in place per
+            // request (a new curl_slist per request is an allocation per line).
+            let lines = Self.headerLines(template.headers.map { (name: $0.name, value: $0.value.isEmpty ? "" : "x") }, hasBody: request.body != nil)
+            let owned = HeaderLines(count: lines.count)
+            for (index, line) in lines.enumerated() { owned.set(index, Array(line.utf8)) }
+            for (index, header) in template.headers.enumerated() where header.value.contains(where: \.isValue) {
+                templatedLines.append((index, (prefix: Array("\(header.name): ".utf8), value: header.value)))
+            }
+            for (index, header) in template.headers.enumerated() where !header.value.contains(where: \.isValue) {
+                let value = header.value.reduce(into: [UInt8]()) { bytes, piece in if case let .literal(literal) = piece { bytes += literal } }
+                owned.set(index, value.isEmpty ? Array("\(header.name);".utf8) : Array("\(header.name): ".utf8) + value)
+            }
+            _ = accord_curl_easy_setopt_pointer(handle, CURLOPT_HTTPHEADER, owned.pointer)
+            headerLines = owned
+            headers = nil
+        }
     }
 
     /// The URL, parsed once into the handle's `CURLU` (libcurl would parse a string per
@@ -152,12 +192,16 @@ final class LoadConnection {
     /// libcurl formats the line anew on every request), and no "Expect: 100-continue" round
     /// trip before a body.
     private func setHeaders(_ fields: [(name: String, value: String)], hasBody: Bool) {
+        let list = CurlHeaderList(Self.headerLines(fields, hasBody: hasBody))
+        _ = accord_curl_easy_setopt_pointer(handle, CURLOPT_HTTPHEADER, list.pointer)
+        headers = list
+    }
+
+    static func headerLines(_ fields: [(name: String, value: String)], hasBody: Bool) -> [String] {
         var lines = fields.map { $0.value.isEmpty ? "\($0.name);" : "\($0.name): \($0.value)" }
         if !fields.contains(where: { $0.name.lowercased() == "accept" }) { lines.append("Accept:") }
         if hasBody { lines.append("Expect:") }
-        let list = CurlHeaderList(lines)
-        _ = accord_curl_easy_setopt_pointer(handle, CURLOPT_HTTPHEADER, list.pointer)
-        headers = list
+        return lines
     }
 
     /// The status of the finished transfer (0 when none arrived).
@@ -194,4 +238,65 @@ private let readServerTiming: accord_curl_write_callback = { data, size, count, 
         Unmanaged<LoadConnection>.fromOpaque(context).takeUnretainedValue().phases += ServerTiming.parse(value)
     }
     return size * count
+}
+
+/// Bytes at a stable address libcurl may read until the next `store`.
+final class OwnedBytes {
+    private(set) var pointer: UnsafeMutableRawPointer?
+    private var capacity = 0
+
+    func store(_ bytes: [UInt8]) {
+        if bytes.count > capacity || pointer == nil {
+            let size = max(64, bytes.count)
+            guard let grown = realloc(pointer, size) else { return }
+            pointer = grown
+            capacity = size
+        }
+        guard let pointer else { return }
+        bytes.withUnsafeBytes { source in
+            if let base = source.baseAddress { pointer.copyMemory(from: base, byteCount: bytes.count) }
+        }
+    }
+
+    deinit { free(pointer) }
+}
+
+/// A `curl_slist` whose nodes and text this object owns, so a line can be rewritten in place
+/// between transfers without an allocation (libcurl only reads the list while sending).
+final class HeaderLines {
+    let pointer: UnsafeMutablePointer<curl_slist>
+    private var text: [UnsafeMutablePointer<CChar>?]
+    private var capacities: [Int]
+
+    init(count: Int) {
+        pointer = .allocate(capacity: max(1, count))
+        text = Array(repeating: nil, count: count)
+        capacities = Array(repeating: 0, count: count)
+        for index in 0..<max(1, count) {
+            (pointer + index).initialize(to: curl_slist(data: nil, next: index + 1 < count ? pointer + index + 1 : nil))
+        }
+    }
+
+    /// Line `index` becomes `bytes` (without CR or LF).
+    func set(_ index: Int, _ bytes: [UInt8]) {
+        guard text.indices.contains(index) else { return }
+        if bytes.count + 1 > capacities[index] {
+            let size = max(64, bytes.count + 1)
+            guard let grown = realloc(text[index], size) else { return }
+            text[index] = grown.assumingMemoryBound(to: CChar.self)
+            capacities[index] = size
+        }
+        guard let line = text[index] else { return }
+        bytes.withUnsafeBytes { source in
+            if let base = source.baseAddress { UnsafeMutableRawPointer(line).copyMemory(from: base, byteCount: bytes.count) }
+        }
+        line[bytes.count] = 0
+        pointer[index].data = line
+    }
+
+    deinit {
+        for line in text { free(line) }
+        pointer.deinitialize(count: max(1, text.count))
+        pointer.deallocate()
+    }
 }

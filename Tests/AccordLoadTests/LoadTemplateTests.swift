@@ -1,5 +1,6 @@
 import AccordHTTPTypes
 import AccordJSON
+import AccordEnvironment
 import AccordTestSupport
 import Foundation
 import Testing
@@ -131,6 +132,38 @@ struct TemplatedLoadTests {
             let stats = try await CollectAgainstServerTests.get(base + "/api/v1/queue/stats")
             #expect(stats.body["jobs"]?["total"]?.intValue.map(Int.init) == ids.count)
         }
+    }
+
+    /// Header lines reach the server as rendered, against `accord serve --api-keys`: a key
+    /// drawn per request from [good, bad, good] is refused exactly a third of the time; a
+    /// fixed key line beside a templated URL is sent with every request.
+    @Test func templatedAndFixedHeaderLinesReachTheServer() async throws {
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("accord-keys-\(UUID().uuidString).log").path
+        let server = try await ServerProcess.start(
+            executable: CollectAgainstServerTests.executable, arguments: ["serve", "--store", "memory", "--port", "0", "--api-keys", "good1,good2"],
+            logFile: log)
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        let marker = "zzmark"
+        func run(key: String, slots: [LoadTemplate.Slot], sources: [ValueSource]) async -> LoadResult {
+            let marked = ClientRequest(
+                method: "POST", url: server.url + "/api/v1/jobs?domain=load.example&url=https://load.example/\(marker)0\(marker)&job_type=t",
+                headers: [(name: "X-API-Key", value: key), (name: "X-Other", value: "static")])
+            let template = LoadTemplate(marked: marked, marker: marker, slots: slots, bodyEscaping: .none)
+            var plan = LoadPlan(
+                requests: [LoadRequest(request: marked, accepts: { $0 == 201 }, template: template)], connections: 3, durationNanoseconds: 300_000_000)
+            plan.sources = sources
+            return await LoadRun.run(plan)
+        }
+        let keys = ValueSource(name: "keys", columns: ["k"], rows: [["good1"], ["bad"], ["good2"]], order: .sequential)
+        let drawn = await run(key: "\(marker)1\(marker)", slots: [.sequence, .source(0, column: 0)], sources: [keys])
+        #expect(drawn.recorder.completed > 30)
+        // Row n % 3 == 1 is the bad key: a third of the requests, to one request.
+        #expect(abs(drawn.recorder.errorCount * 3 - drawn.recorder.completed) <= 3, "\(drawn.recorder.errorCount) of \(drawn.recorder.completed)")
+        let fixed = await run(key: "good2", slots: [.sequence], sources: [])
+        #expect(fixed.recorder.completed > 30 && fixed.recorder.errorCount == 0)
+        let missing = await run(key: "wrong", slots: [.sequence], sources: [])
+        #expect(missing.recorder.completed > 30 && missing.recorder.errorCount == missing.recorder.completed)
+        _ = await server.stop()
     }
 
     @Test func aUniqueSourceThatRunsOutEndsTheLoadAndALimitEndsItExactly() async throws {
