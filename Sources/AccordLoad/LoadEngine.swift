@@ -41,6 +41,8 @@ struct LoadEngine {
         var setupError: String?
         /// Per plan request: the field values its accepted 2xx answers carried (`collect`).
         var collected: [CollectedValues] = []
+        /// Per second of the run: how many connections (users) sent at least one request.
+        var usersPerSecond: [Int] = []
     }
 
     /// Runs the plan under its arrival model: open with a pacer; closed with users when the
@@ -112,6 +114,8 @@ struct LoadEngine {
         outcome.perGroup = [LoadRecorder](repeating: LoadRecorder(), count: groupOf.isEmpty ? 0 : (groupOf.max() ?? 0) + 1)
         outcome.collected = plan.requests.map { _ in CollectedValues() }
         var slotOf = [Int](repeating: 0, count: pool.count)
+        // The last second each connection sent in, to count the users sending per second.
+        var lastSecond = [Int](repeating: -1, count: pool.count)
         var renderer = TemplateRenderer(sources: plan.sources, counter: plan.counter, seed: UInt64.random(in: 0...UInt64.max))
         // What each request keeps from its answers, parsed once.
         let collectPaths = plan.requests.map { $0.collect.flatMap(Self.collectPath) }
@@ -146,6 +150,12 @@ struct LoadEngine {
                 return
             }
             slotOf[index] = slot
+            let second = Int((now - start) / 1_000_000_000)
+            if lastSecond[index] != second {
+                lastSecond[index] = second
+                if outcome.usersPerSecond.count <= second { outcome.usersPerSecond += [Int](repeating: 0, count: second + 1 - outcome.usersPerSecond.count) }
+                outcome.usersPerSecond[second] += 1
+            }
             connection.intended = intended
             connection.sent = now
             if connection.timeoutNanoseconds > 0 {

@@ -24,6 +24,10 @@ public struct LoadResult: Sendable {
     public var collected: [[String]]
     /// When the engines started (wall clock): phases of a run are placed on one time line by it.
     public var started = Date()
+    /// Per second: how many connections (users) sent at least one request in it, over every
+    /// engine. In the closed model without think time every user that is on sends each
+    /// second, so this is the number of active users as the run really had them.
+    public var usersPerSecond: [Int] = []
 
     /// Completed requests per second over the run.
     public var rps: Double { measuredSeconds > 0 ? Double(recorder.completed) / measuredSeconds : 0 }
@@ -100,7 +104,14 @@ public enum LoadRun {
             generatorCores: wall > 0 ? Double(outcomes.reduce(0) { $0 + $1.cpuNanoseconds }) / Double(wall) : 0,
             behind: outcomes.reduce(0) { $0 + $1.behind },
             maxLagMilliseconds: Double(outcomes.map(\.maxLag).max() ?? 0) / 1e6,
-            setupError: outcomes.compactMap(\.setupError).first, collected: collected.map(\.strings), started: started)
+            setupError: outcomes.compactMap(\.setupError).first, collected: collected.map(\.strings), started: started,
+            usersPerSecond: outcomes.reduce(into: [Int]()) { sum, outcome in
+                // Engines drive disjoint connections: their counts add up.
+                for (second, users) in outcome.usersPerSecond.enumerated() {
+                    if sum.count <= second { sum.append(contentsOf: [Int](repeating: 0, count: second + 1 - sum.count)) }
+                    sum[second] += users
+                }
+            })
     }
 
     static func scaled(_ stages: [Stage], by factor: Double) -> [Stage] {

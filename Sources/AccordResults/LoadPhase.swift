@@ -117,8 +117,12 @@ public struct LoadPhase: Codable, Sendable, Equatable {
         /// compressed encoding, base64 (`HISTF…`): what merging and re-judging a second need,
         /// in a few hundred bytes. Nil where it was not kept.
         public var latency: String?
+        /// How many users (connections) sent at least one request in this second; kept for a
+        /// whole phase in the users model (ramp-up, stages), nil elsewhere.
+        public var users: Int?
 
-        public init(second: Int, requests: Int, errors: Int, p50: Double, p99: Double, latency: String? = nil) {
+        public init(second: Int, requests: Int, errors: Int, p50: Double, p99: Double, latency: String? = nil, users: Int? = nil) {
+            self.users = users
             self.second = second
             self.requests = requests
             self.errors = errors

@@ -30,9 +30,14 @@ extension LoadPhase {
             },
             resources: resources, endpoints: endpoints)
         startOffset = since.map { result.started.timeIntervalSince($0) }
+        model = Self.model(of: result.plan)
+        if whole, model == "users" {
+            for index in series.indices where result.usersPerSecond.indices.contains(series[index].second) {
+                series[index].users = result.usersPerSecond[series[index].second]
+            }
+        }
         // Only the whole run knows what its schedule left unsent (a part's share is unknown).
         if case .open = result.plan.model, whole { behind = result.behind }
-        model = Self.model(of: result.plan)
     }
 }
 
