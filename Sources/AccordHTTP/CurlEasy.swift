@@ -42,6 +42,7 @@ public final class CurlEasy {
     let handle: UnsafeMutableRawPointer
     let sink = TransferSink()
     private var headerList: CurlHeaderList?
+    private var resolveList: CurlHeaderList?
     private var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
 
     public init() throws(HTTPClientError) {
@@ -66,6 +67,7 @@ public final class CurlEasy {
         try set(CURLOPT_TIMEOUT_MS, long: request.timeoutMilliseconds)
         try set(CURLOPT_CONNECTTIMEOUT_MS, long: min(request.timeoutMilliseconds, 5_000))
         try set(CURLOPT_TCP_NODELAY, long: 1)
+        resolveList = TransportSetup.apply(request.transport, to: handle)
         let context = Unmanaged.passUnretained(sink).toOpaque()
         try check(accord_curl_easy_setopt_pointer(handle, CURLOPT_WRITEDATA, context))
         try check(accord_curl_easy_setopt_write_function(handle, CURLOPT_WRITEFUNCTION, curlWriteBody))
@@ -205,5 +207,50 @@ package final class CurlHeaderList {
 
     deinit {
         curl_slist_free_all(pointer)
+    }
+}
+
+/// A run's `Transport` on an easy handle: the same for functional checks and the load engine.
+package enum TransportSetup {
+    /// Sets the options; the returned list (the `--resolve` entries) must outlive the handle's
+    /// use of it. Without a proxy, none is used whatever the environment says (the run resolved
+    /// the environment's proxy into `transport` already, once), and libcurl looks up nothing
+    /// per transfer.
+    package static func apply(_ transport: Transport, to handle: UnsafeMutableRawPointer) -> CurlHeaderList? {
+        if let file = transport.caCertificate { _ = accord_curl_easy_setopt_string(handle, CURLOPT_CAINFO, file) }
+        if let file = transport.clientCertificate { _ = accord_curl_easy_setopt_string(handle, CURLOPT_SSLCERT, file) }
+        if let file = transport.clientKey { _ = accord_curl_easy_setopt_string(handle, CURLOPT_SSLKEY, file) }
+        if transport.insecure {
+            _ = accord_curl_easy_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 0)
+            _ = accord_curl_easy_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 0)
+        }
+        if let proxy = transport.proxy {
+            _ = accord_curl_easy_setopt_string(handle, CURLOPT_PROXY, proxy)
+            _ = accord_curl_easy_setopt_string(handle, CURLOPT_NOPROXY, transport.noProxy ?? "")
+        } else {
+            _ = accord_curl_easy_setopt_string(handle, CURLOPT_PROXY, "")
+            _ = accord_curl_easy_setopt_string(handle, CURLOPT_NOPROXY, "*")
+        }
+        guard !transport.resolve.isEmpty else { return nil }
+        let list = CurlHeaderList(transport.resolve)
+        _ = accord_curl_easy_setopt_pointer(handle, CURLOPT_RESOLVE, list.pointer)
+        return list
+    }
+
+    /// What a TLS failure means for the person running the kit, and the option that fixes it;
+    /// nil for failures that are not TLS's.
+    package static func advice(code: Int) -> String? {
+        switch UInt32(code) {
+        case CURLE_PEER_FAILED_VERIFICATION.rawValue:
+            return "certificate not trusted: pass --cacert FILE (the CA that signed the deployment's certificate), or --insecure"
+        case CURLE_SSL_CERTPROBLEM.rawValue:
+            return "the client certificate could not be used: check --cert FILE and --key FILE"
+        case CURLE_SSL_CACERT_BADFILE.rawValue:
+            return "the --cacert file could not be read as PEM certificates"
+        case CURLE_SSL_CONNECT_ERROR.rawValue:
+            return "the TLS handshake failed: does the deployment require a client certificate (--cert FILE --key FILE), or speak TLS at all on this port?"
+        default:
+            return nil
+        }
     }
 }

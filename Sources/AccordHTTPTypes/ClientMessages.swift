@@ -7,11 +7,14 @@ public struct ClientRequest: Sendable, Equatable {
     public var body: [UInt8]?
     /// The whole exchange must finish within this many milliseconds.
     public var timeoutMilliseconds: Int
+    /// TLS trust and identity, names resolved ahead of DNS: the run's, the same for every request.
+    public var transport: Transport
 
     public init(
         method: String = "GET", url: String, headers: [(name: String, value: String)] = [], body: [UInt8]? = nil,
-        timeoutMilliseconds: Int = 10_000
+        timeoutMilliseconds: Int = 10_000, transport: Transport = Transport()
     ) {
+        self.transport = transport
         self.method = method
         self.url = url
         self.headers = headers
@@ -21,7 +24,7 @@ public struct ClientRequest: Sendable, Equatable {
 
     public static func == (lhs: ClientRequest, rhs: ClientRequest) -> Bool {
         lhs.method == rhs.method && lhs.url == rhs.url && lhs.body == rhs.body
-            && lhs.timeoutMilliseconds == rhs.timeoutMilliseconds
+            && lhs.timeoutMilliseconds == rhs.timeoutMilliseconds && lhs.transport == rhs.transport
             && lhs.headers.elementsEqual(rhs.headers) { $0.name == $1.name && $0.value == $1.value }
     }
 }
@@ -89,5 +92,69 @@ public enum HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible
         case let .transfer(code, message): return "transfer failed (curl \(code)): \(message)"
         case let .setup(message): return "could not set up the request: \(message)"
         }
+    }
+}
+
+/// How requests reach a deployment beyond the request itself, with curl's option names:
+/// `--cacert`, `--cert`/`--key`, `--insecure`, `--resolve`. One value for a whole run, set on
+/// functional checks and the load engine alike.
+public struct Transport: Sendable, Equatable, Hashable {
+    /// PEM file of the certificate authorities to trust (`--cacert`); nil: the system's.
+    public var caCertificate: String?
+    /// Client certificate (PEM) and its key (`--cert`, `--key`; the key may be in the
+    /// certificate's file).
+    public var clientCertificate: String?
+    public var clientKey: String?
+    /// Do not verify the server's certificate or name (`--insecure`): every report says so.
+    public var insecure: Bool
+    /// `HOST:PORT:ADDRESS` entries: reach HOST:PORT at ADDRESS, TLS still checked for HOST.
+    public var resolve: [String]
+    /// The proxy every request goes through (`--proxy`, or the environment curl reads, resolved
+    /// once for the run: `http_proxy`, `HTTPS_PROXY`/`https_proxy`); nil: none.
+    public var proxy: String?
+    /// Hosts reached without the proxy (`NO_PROXY`/`no_proxy`).
+    public var noProxy: String?
+
+    public init(
+        caCertificate: String? = nil, clientCertificate: String? = nil, clientKey: String? = nil, insecure: Bool = false, resolve: [String] = [],
+        proxy: String? = nil, noProxy: String? = nil
+    ) {
+        self.proxy = proxy
+        self.noProxy = noProxy
+        self.caCertificate = caCertificate
+        self.clientCertificate = clientCertificate
+        self.clientKey = clientKey
+        self.insecure = insecure
+        self.resolve = resolve
+    }
+
+    /// What every report of a run with this transport must say first.
+    public var warnings: [String] {
+        var notes: [String] = []
+        if insecure {
+            notes.append("TLS NOT VERIFIED: --insecure was given, so the deployment's certificate and name were not checked")
+        }
+        if let proxy {
+            // A proxy URL may carry credentials: only its scheme, host and port are shown.
+            notes.append("every request went through the proxy \(Self.withoutCredentials(proxy))")
+        }
+        return notes
+    }
+
+    /// `scheme://user:secret@host:port` → `scheme://host:port`.
+    static func withoutCredentials(_ url: String) -> String {
+        let parts = url.split(separator: "://", maxSplits: 1).map(String.init)
+        let (scheme, rest) = parts.count == 2 ? (parts[0] + "://", parts[1]) : ("", url)
+        let authority = rest.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? rest
+        guard let at = authority.lastIndex(of: "@") else { return url }
+        return scheme + rest[rest.index(after: at)...]
+    }
+
+    /// Why a `--resolve` entry is not HOST:PORT:ADDRESS, or nil when it is.
+    public static func problem(resolve entry: String) -> String? {
+        let parts = entry.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count == 3, !parts[0].isEmpty, !parts[2].isEmpty else { return "--resolve takes HOST:PORT:ADDRESS, not '\(entry)'" }
+        guard let port = Int(parts[1]), (1...65535).contains(port) else { return "--resolve '\(entry)': the port must be 1 to 65535" }
+        return nil
     }
 }

@@ -14,6 +14,7 @@ final class LoadConnection {
     /// Index of the request the handle is set up for, or -1.
     private(set) var configuredFor = -1
     private var headers: CurlHeaderList?
+    private var resolveList: CurlHeaderList?
     /// The configured request's URL, parsed once (libcurl would parse the string per transfer).
     private var parsedURL: OpaquePointer?
     /// When the in-flight request was meant to go (ns from start) and when it went.
@@ -44,9 +45,6 @@ final class LoadConnection {
         guard CurlGlobal.initialized, let handle = curl_easy_init() else { throw .setup("curl_easy_init failed") }
         self.handle = handle
         _ = accord_curl_easy_setopt_pointer(handle, CURLOPT_PRIVATE, UnsafeMutableRawPointer(bitPattern: index + 1))
-        // Load goes straight to the target: a proxy would be measured instead, and looking the
-        // proxy variables up costs getenv calls on every transfer.
-        _ = accord_curl_easy_setopt_string(handle, CURLOPT_NOPROXY, "*")
         _ = accord_curl_easy_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
         _ = accord_curl_easy_setopt_long(handle, CURLOPT_TCP_NODELAY, 1)
         // A load run talks to one target for minutes at most: its address is looked up once
@@ -124,6 +122,8 @@ final class LoadConnection {
         _ = accord_curl_easy_setopt_write_function(handle, CURLOPT_WRITEFUNCTION, keepsBody ? keepBody : discardBody)
         _ = accord_curl_easy_setopt_pointer(handle, CURLOPT_WRITEDATA, keepsBody ? Unmanaged.passUnretained(self).toOpaque() : nil)
         setURL(request.url)
+        // Proxy (none unless the run names one: no getenv per transfer), TLS, --resolve.
+        resolveList = TransportSetup.apply(request.transport, to: handle)
         timeoutNanoseconds = UInt64(max(0, request.timeoutMilliseconds)) * 1_000_000
         let method = request.method.uppercased()
         if let body = request.body {

@@ -53,7 +53,8 @@ public struct ConsoleReport: Sendable {
     public func summary(_ report: ResultsDocument) -> String {
         let total = report.suites.reduce(0) { $0 + $1.cases.count }
         let line = "\(report.count(.passed)) passed, \(report.count(.failed)) failed, \(report.count(.error)) errors, \(report.count(.skipped)) skipped (\(total) cases)"
-        return report.passed ? paint(line, 32) : paint(line, 31)
+        let warnings = (report.warnings ?? []).map { paint("warning: \($0)", 33) + "\n" }.joined()
+        return warnings + (report.passed ? paint(line, 32) : paint(line, 31))
     }
 
     private func transcript(_ result: ResultsDocument.Case) -> String {

@@ -44,6 +44,7 @@ extension ReportDocument {
 
     static func summary(_ report: ResultsDocument) -> Section {
         var items: [[Span]] = []
+        for warning in report.warnings ?? [] { items.append([.strong("Warning:"), .text(" \(warning).")]) }
         if report.targetUnreachable {
             items.append([.strong("The target could not be reached:"), .text(" nothing below was measured against it.")])
         }

@@ -48,6 +48,9 @@ public struct ResultsDocument: Codable, Sendable, Equatable {
     public var targetUnreachable: Bool
     /// The plan the run executed, as its own versioned JSON document, when there was one.
     public var plan: JSON?
+    /// What every report must say before anything else: TLS not verified (`--insecure`),
+    /// traffic through a proxy. Optional in the document (added within version 3).
+    public var warnings: [String]?
 
     public init(
         kind: Kind, date: String, startedAt: String? = nil, command: String, target: String, booted: Bool, profile: String,

@@ -27,7 +27,8 @@ struct CaseExecution {
         let request: ClientRequest
         do {
             request = try RequestRendering.render(
-                specCase.request, target: runner.options.target, context: runner.renderContext(variables), defaults: runner.options.headers)
+                specCase.request, target: runner.options.target, context: runner.renderContext(variables), defaults: runner.options.headers,
+                transport: runner.options.transport)
         } catch {
             return with(placeholder, reason: "could not render the request: \(error)")
         }

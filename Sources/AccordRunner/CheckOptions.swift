@@ -1,3 +1,5 @@
+import AccordHTTPTypes
+
 /// What `accord check` was asked to do.
 public struct CheckOptions: Sendable {
     /// Base URL of the server under test, without a trailing slash.
@@ -9,6 +11,8 @@ public struct CheckOptions: Sendable {
     public var environment: [String: String]
     /// Headers every request carries (`--header`); a case's own header of the same name wins.
     public var headers: [(name: String, value: String)] = []
+    /// TLS, --resolve and proxy for every request (`--cacert`, `--insecure`, …).
+    public var transport = Transport()
     public var databaseURL: String?
     public var redisURL: String?
 

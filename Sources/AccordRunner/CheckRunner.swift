@@ -26,6 +26,8 @@ public final class CheckRunner: Sendable {
     /// The first cases' answers while every one was refused (401/403 where the spec expected
     /// otherwise); nil once any other answer came. At ``refusalsToStop`` the run stops.
     private let refusals = Mutex<(count: Int, statuses: Set<Int>)?>((0, []))
+    /// Leading sends that failed at the TLS layer (while nothing has answered yet).
+    private let tlsFailures = Mutex(0)
     /// Why the run stopped early, with the option that fixes it.
     private let stopped = Mutex<String?>(nil)
     /// How many leading refusals mean the deployment wants credentials, not that its API is broken.
@@ -59,9 +61,12 @@ public final class CheckRunner: Sendable {
             if stopReason != nil { break }
         }
         await probe.close()
-        return ResultsDocument(
+        var document = ResultsDocument(
             kind: .check, date: date, startedAt: startedAt, command: command, target: options.target, booted: false, profile: "",
             suites: suites, targetUnreachable: unreachable.withLock { $0 } != nil)
+        let warnings = options.transport.warnings
+        document.warnings = warnings.isEmpty ? nil : warnings
+        return document
     }
 
     /// Why the run stopped before its end, when it did: the first cases were all refused
@@ -159,6 +164,19 @@ public final class CheckRunner: Sendable {
                 unreachable.withLock { current in
                     if current == nil { current = "\(options.target): \(message)" }
                 }
+            }
+            // The first sends all failing at the TLS layer: one message naming the option
+            // that fixes it, not a failed case per rule.
+            let advice = results.compactMap { result -> String? in
+                guard case let .failure(.transfer(code, message)) = result, let advice = TransportSetup.advice(code: code) else { return nil }
+                return "\(advice) (curl \(code): \(message))"
+            }
+            if advice.count == results.count, let reason = advice.first {
+                let count = tlsFailures.withLock { value in
+                    value += 1
+                    return value
+                }
+                if count >= Self.refusalsToStop { stopped.withLock { $0 = $0 ?? reason } }
             }
         }
         return results

@@ -1,6 +1,7 @@
 import AccordEnvironment
 import AccordChecks
 import AccordHTTP
+import AccordHTTPTypes
 import AccordJSON
 import AccordLoad
 import AccordProbes
@@ -88,6 +89,8 @@ public enum ConformanceRun {
         public var threads: Int?
         /// Headers every request carries (`--header`).
         public var headers: [(name: String, value: String)] = []
+        /// TLS, --resolve and proxy for every request.
+        public var transport = Transport()
         /// More arguments for the booted `accord serve` (`--inject-fault lost-enqueue`, `--batch-size 64`).
         public var serverArguments: [String] = []
         /// Where the server's log and the environment's logs go.
@@ -179,6 +182,7 @@ public enum ConformanceRun {
             var checkOptions = CheckOptions(
                 target: target, variables: options.variables, environment: options.environment, databaseURL: databaseURL, redisURL: redisURL)
             checkOptions.headers = options.headers
+            checkOptions.transport = options.transport
             var functional = ResultsDocument(kind: .check, date: options.date, command: options.command, target: target, booted: false, profile: "")
             if options.functional {
                 progress("functional checks against \(target)")
@@ -187,7 +191,7 @@ public enum ConformanceRun {
                 if let reason = checker.stopReason {
                     throw EnvironmentError(.invalidState, doing: "to check", subject: target, cause: reason)
                 }
-            } else if !(await LoadSession.reachable(target, health: options.specs.lazy.compactMap(\.data.health).first)) {
+            } else if !(await LoadSession.reachable(target, health: options.specs.lazy.compactMap(\.data.health).first, transport: options.transport)) {
                 functional.targetUnreachable = true
             }
 
@@ -262,12 +266,15 @@ public enum ConformanceRun {
             ResultsDocument.SpecFileDigest(
                 path: spec.path, sha256: FileManager.default.contents(atPath: spec.path).map { SHA256.hex(Array($0)) } ?? "unreadable")
         }
-        return ResultsDocument(
+        var document = ResultsDocument(
             kind: options.functional ? .run : .load, date: options.date, startedAt: ResultsDocument.timestamp(runStart), command: options.command,
             target: target, booted: booted, profile: options.profile.rawValue,
             environment: environment, specFiles: digests, suites: suites, endpoints: results.endpoints, scenarios: results.scenarios,
             capacity: results.capacity, reconciliation: results.reconciliation, reliability: results.reliability,
             bottlenecks: BottleneckAnalysis.derive(phases: results.endpoints + results.scenarios, cores: facts.cores),
             targetUnreachable: functional.targetUnreachable)
+        let warnings = options.transport.warnings
+        document.warnings = warnings.isEmpty ? nil : warnings
+        return document
     }
 }

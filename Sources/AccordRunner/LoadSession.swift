@@ -144,7 +144,7 @@ struct LoadSession {
         }
         return try LoadRequests.compile(
             endpoint, variables: renderer.renderVariables(of: spec), context: renderer.renderContext([:]), slots: slots, target: target,
-            defaults: renderer.options.headers, collect: collect)
+            defaults: renderer.options.headers, transport: renderer.options.transport, collect: collect)
     }
 
     /// The `pool.…` and `feed.…` names a request's templates use.
@@ -461,15 +461,15 @@ struct LoadSession {
     /// Whether the declared health request answers as it should; nil without one.
     func healthy(_ spec: SpecFile) async -> Bool? {
         guard let health = health(spec) else { return nil }
-        return await HealthProbe.status(target + health.path, timeoutMilliseconds: 5000) == health.status
+        return await HealthProbe.status(target + health.path, timeoutMilliseconds: 5000, transport: renderer.options.transport) == health.status
     }
 
 }
 
 extension LoadSession {
     /// Whether anything answers HTTP at `target` (any status).
-    static func reachable(_ target: String, health: HealthRequest?) async -> Bool {
-        await HealthProbe.status(target + (health?.path ?? "/"), timeoutMilliseconds: 5000) != nil
+    static func reachable(_ target: String, health: HealthRequest?, transport: Transport) async -> Bool {
+        await HealthProbe.status(target + (health?.path ?? "/"), timeoutMilliseconds: 5000, transport: transport) != nil
     }
 
     /// A skipped case per spec whose load phases create nothing it can reconcile: the report

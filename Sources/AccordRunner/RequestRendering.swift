@@ -7,7 +7,8 @@ import AccordSpec
 /// the template does not set the same name. Shared by the checks and the load phases.
 enum RequestRendering {
     static func render(
-        _ template: RequestTemplate, target: String, context: RenderContext, defaults: [(name: String, value: String)] = []
+        _ template: RequestTemplate, target: String, context: RenderContext, defaults: [(name: String, value: String)] = [],
+        transport: Transport = Transport()
     ) throws -> ClientRequest {
         var url = target + (try template.path.render(context))
         if !template.query.isEmpty {
@@ -30,6 +31,7 @@ enum RequestRendering {
         case nil:
             break
         }
-        return ClientRequest(method: template.method, url: url, headers: headers, body: body, timeoutMilliseconds: template.timeoutMilliseconds)
+        return ClientRequest(
+            method: template.method, url: url, headers: headers, body: body, timeoutMilliseconds: template.timeoutMilliseconds, transport: transport)
     }
 }

@@ -33,12 +33,14 @@ struct Check: AsyncParsableCommand {
 
     @OptionGroup var probes: ProbeArguments
     @OptionGroup var headerArguments: HeaderArguments
+    @OptionGroup(title: "Reaching the deployment") var transportArguments: TransportArguments
 
     @Flag(help: "Print only failures and the summary.")
     var quiet = false
 
     func validate() throws {
         try headerArguments.check()
+        try transportArguments.check()
         guard target.hasPrefix("http://") || target.hasPrefix("https://") else {
             throw ValidationError("--target must be an http:// or https:// URL, not '\(target)'")
         }
@@ -57,6 +59,7 @@ struct Check: AsyncParsableCommand {
             variables: loaded.variables, environment: environment,
             databaseURL: urls.database, redisURL: urls.redis)
         options.headers = headerArguments.parsed
+        options.transport = transportArguments.transport(for: target, environment: environment)
         let runner: CheckRunner
         do {
             runner = try CheckRunner(options: options)

@@ -58,6 +58,7 @@ struct Load: AsyncParsableCommand {
     var method: String = "GET"
 
     @OptionGroup var headerArguments: HeaderArguments
+    @OptionGroup(title: "Reaching the deployment") var transportArguments: TransportArguments
 
     @Option(help: "A request body (sent as is).")
     var body: String?
@@ -101,18 +102,20 @@ struct Load: AsyncParsableCommand {
         }
         if let rate, !(rate.isFinite && rate > 0) { throw ValidationError("--rate must be a positive number") }
         try headerArguments.check()
+        try transportArguments.check()
     }
 
     func run() async throws {
         guard let url else {
             try await runArguments.execute(
-                specArguments, probes: probes, functional: false, json: json, threads: threads, headers: headerArguments.parsed)
+                specArguments, probes: probes, functional: false, json: json, threads: threads, headers: headerArguments.parsed,
+                transport: transportArguments)
             return
         }
         let parsedHeaders = headerArguments.parsed
         let request = ClientRequest(
             method: method.uppercased(), url: url, headers: parsedHeaders, body: body.map { Array($0.utf8) },
-            timeoutMilliseconds: DurationText.milliseconds(timeout) ?? 10_000)
+            timeoutMilliseconds: DurationText.milliseconds(timeout) ?? 10_000, transport: transportArguments.transport(for: url))
         var plan = LoadPlan(
             requests: [(request: request, weight: 1)], connections: connections,
             durationNanoseconds: UInt64(DurationText.milliseconds(duration) ?? 10_000) * 1_000_000,

@@ -5,6 +5,7 @@ import AccordReports
 import AccordResults
 import AccordRunner
 import AccordSpec
+import AccordHTTPTypes
 import ArgumentParser
 import Foundation
 import Logging
@@ -28,6 +29,7 @@ struct Run: AsyncParsableCommand {
     @OptionGroup var runArguments: RunArguments
     @OptionGroup(title: "With --target") var probes: ProbeArguments
     @OptionGroup var headerArguments: HeaderArguments
+    @OptionGroup(title: "Reaching the deployment") var transportArguments: TransportArguments
 
     @Option(help: "Also write the results document here (the same as results.json in the report directory).")
     var json: String?
@@ -41,12 +43,14 @@ struct Run: AsyncParsableCommand {
         try runArguments.check()
         try RunArguments.checkThreads(threads)
         try headerArguments.check()
+        try transportArguments.check()
         if let json { try RunArguments.checkWritable(json) }
     }
 
     func run() async throws {
         try await runArguments.execute(
-            specArguments, probes: probes, functional: true, json: json, threads: threads, headers: headerArguments.parsed)
+            specArguments, probes: probes, functional: true, json: json, threads: threads, headers: headerArguments.parsed,
+            transport: transportArguments)
     }
 }
 
@@ -114,7 +118,7 @@ struct RunArguments: ParsableArguments {
     /// Loads the specs, runs the pipeline, writes the reports, prints the verdict and exits by it.
     func execute(
         _ specArguments: SpecArguments, probes: ProbeArguments, functional: Bool, json: String? = nil, threads: Int? = nil,
-        headers: [(name: String, value: String)] = []
+        headers: [(name: String, value: String)] = [], transport: TransportArguments
     ) async throws {
         let loaded = try specArguments.load()
         let environment = ProcessEnvironment.current
@@ -150,6 +154,8 @@ struct RunArguments: ParsableArguments {
         runOptions.serverArguments = serverArguments
         runOptions.threads = threads
         runOptions.headers = headers
+        // The server this run boots is reached directly, whatever proxy the environment names.
+        runOptions.transport = target.map { transport.transport(for: $0, environment: environment) } ?? Transport()
         let options = runOptions
         let progress = Progress.onStandardOutput(quiet: quiet)
         let outcome: ConformanceRun.Outcome

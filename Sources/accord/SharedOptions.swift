@@ -117,3 +117,52 @@ enum CommandLineText {
         return header[..<colon] + ": ***"
     }
 }
+
+/// How requests reach a deployment, with curl's option names, for `check`, `load` and `run`:
+/// TLS trust and client identity, names resolved before their DNS exists, and the proxy —
+/// `--proxy`, else the environment curl reads (`http_proxy`, `HTTPS_PROXY`/`https_proxy`,
+/// `NO_PROXY`/`no_proxy`), resolved once for the whole run and used by the functional checks
+/// and the load engine alike.
+struct TransportArguments: ParsableArguments {
+    @Option(help: ArgumentHelp("Trust the certificate authorities in this PEM file.", valueName: "FILE"))
+    var cacert: String?
+
+    @Option(help: ArgumentHelp("A client certificate (PEM) for deployments that ask for one.", valueName: "FILE"))
+    var cert: String?
+
+    @Option(help: ArgumentHelp("The client certificate's private key (PEM), when not in --cert's file.", valueName: "FILE"))
+    var key: String?
+
+    @Flag(name: [.customShort("k"), .long], help: "Do not verify the server's certificate (every report says so).")
+    var insecure = false
+
+    @Option(help: ArgumentHelp("Reach HOST:PORT at ADDRESS (repeatable), TLS still checked for HOST.", valueName: "HOST:PORT:ADDRESS"))
+    var resolve: [String] = []
+
+    @Option(help: ArgumentHelp("Send every request through this proxy (default: the environment's http_proxy/HTTPS_PROXY).", valueName: "URL"))
+    var proxy: String?
+
+    func check() throws {
+        for (option, file) in [("--cacert", cacert), ("--cert", cert), ("--key", key)] {
+            guard let file else { continue }
+            guard FileManager.default.isReadableFile(atPath: file) else { throw ValidationError("\(option) \(file): no such readable file") }
+        }
+        if key != nil && cert == nil { throw ValidationError("--key needs --cert: the key belongs to a client certificate") }
+        for entry in resolve {
+            if let problem = Transport.problem(resolve: entry) { throw ValidationError(problem) }
+        }
+        if let proxy, !(proxy.contains("://")) { throw ValidationError("--proxy takes a URL such as http://proxy.example:3128, not '\(proxy)'") }
+    }
+
+    /// The run's transport for `target` (its scheme picks the environment's proxy variable).
+    func transport(for target: String, environment: [String: String] = ProcessEnvironment.current) -> Transport {
+        func variable(_ names: String...) -> String? {
+            names.lazy.compactMap { environment[$0] }.first { !$0.isEmpty }
+        }
+        let https = target.lowercased().hasPrefix("https:")
+        let proxy = self.proxy ?? (https ? variable("HTTPS_PROXY", "https_proxy") : variable("http_proxy", "HTTP_PROXY"))
+        return Transport(
+            caCertificate: cacert, clientCertificate: cert, clientKey: key, insecure: insecure, resolve: resolve, proxy: proxy,
+            noProxy: proxy == nil ? nil : variable("NO_PROXY", "no_proxy"))
+    }
+}

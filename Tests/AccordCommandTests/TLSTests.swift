@@ -1,0 +1,166 @@
+import AccordEnvironment
+import AccordResults
+import AccordTestSupport
+import Foundation
+import Testing
+
+/// A deployment behind TLS, as buyers have them: Debian's nginx with a certificate from a CA
+/// the test makes (openssl), in front of `accord serve`, one port with server TLS only and one
+/// that also asks for a client certificate. Checks and load reach it with curl's options.
+@Suite("TLS: --cacert, --cert/--key, --insecure, --resolve", .serialized)
+struct TLSTests {
+    struct Deployment {
+        var folder: URL
+        var port: Int
+        var clientPort: Int
+        func file(_ name: String) -> String { folder.appendingPathComponent(name).path }
+    }
+
+    static func shell(_ command: String, in folder: URL) async throws {
+        _ = try await ExternalCommand("/bin/sh", ["-c", command], workingDirectory: folder.path)
+            .run(doing: "making certificates", on: "in \(folder.path)", timeout: .seconds(60))
+    }
+
+    /// A CA, a server certificate for 127.0.0.1 and accord.test signed by it, a client
+    /// certificate; nginx on two free ports proxying to `accord serve --store memory`.
+    static func with(_ body: (Deployment) async throws -> Void) async throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/nginx") else {
+            Issue.record("nginx is not installed (make installs it): the TLS tests need it")
+            return
+        }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("accord-tls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try await shell(
+            """
+            openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj /CN=accord-test-ca 2>/dev/null &&
+            openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=accord.test 2>/dev/null &&
+            printf 'subjectAltName=DNS:accord.test,IP:127.0.0.1\\n' > san.ext &&
+            openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 -extfile san.ext 2>/dev/null &&
+            openssl req -newkey rsa:2048 -nodes -keyout client.key -out client.csr -subj /CN=accord-client 2>/dev/null &&
+            openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out client.pem -days 2 2>/dev/null
+            """, in: folder)
+        let server = try await ServerProcess.start(
+            executable: Executables.accord.path, arguments: ["serve", "--store", "memory", "--port", "0"],
+            logFile: folder.appendingPathComponent("server.log").path)
+        let port = try FreePort.find()
+        let clientPort = try FreePort.find()
+        let upstream = server.url.replacingOccurrences(of: "http://", with: "")
+        let config = """
+            worker_processes 1;
+            daemon off;
+            pid \(folder.path)/nginx.pid;
+            error_log \(folder.path)/error.log warn;
+            events { worker_connections 1024; }
+            http {
+                access_log \(folder.path)/access.log;
+                upstream accord { server \(upstream); keepalive 16; }
+                server {
+                    listen 127.0.0.1:\(port) ssl;
+                    ssl_certificate \(folder.path)/server.pem;
+                    ssl_certificate_key \(folder.path)/server.key;
+                    location / { proxy_pass http://accord; proxy_http_version 1.1; proxy_set_header Connection ""; }
+                }
+                server {
+                    listen 127.0.0.1:\(clientPort) ssl;
+                    ssl_certificate \(folder.path)/server.pem;
+                    ssl_certificate_key \(folder.path)/server.key;
+                    ssl_client_certificate \(folder.path)/ca.pem;
+                    ssl_verify_client on;
+                    location / { proxy_pass http://accord; proxy_http_version 1.1; proxy_set_header Connection ""; }
+                }
+            }
+            """
+        try config.write(to: folder.appendingPathComponent("nginx.conf"), atomically: true, encoding: .utf8)
+        let nginx = Process()
+        nginx.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")
+        nginx.arguments = ["-c", folder.appendingPathComponent("nginx.conf").path, "-p", folder.path]
+        try nginx.run()
+        defer {
+            nginx.terminate()
+            nginx.waitUntilExit()
+        }
+        // Until nginx listens.
+        for _ in 0..<100 where await HealthProbe.status("https://127.0.0.1:\(port)/health", timeoutMilliseconds: 500,
+            transport: .init(insecure: true)) == nil {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        do {
+            try await body(Deployment(folder: folder, port: port, clientPort: clientPort))
+        } catch {
+            _ = await server.stop()
+            throw error
+        }
+        _ = await server.stop()
+    }
+
+    static let healthSpec = Executables.repositoryRoot.appendingPathComponent("specs/health.yaml").path
+
+    @Test func anUntrustedCertificateStopsEarlyNamingTheOptionsThatFixIt() async throws {
+        try await Self.with { deployment in
+            let result = try await Executables.run(["check", Self.healthSpec, "--target", "https://127.0.0.1:\(deployment.port)"], timeout: 60)
+            #expect(result.status == 3, "stdout: \(result.stdout)\nstderr: \(result.stderr)")
+            #expect(result.stderr.contains("certificate not trusted: pass --cacert FILE"), "\(result.stderr)")
+            #expect(result.stderr.contains("--insecure"))
+            // Stopped after the first few, not an error per case.
+            #expect(result.stdout.components(separatedBy: "SSL certificate problem").count - 1 <= 5, "\(result.stdout)")
+        }
+    }
+
+    @Test func trustedByCacertByNameWithResolveOrInsecureSaidLoudly() async throws {
+        try await Self.with { deployment in
+            let trusted = try await Executables.run(
+                ["check", Self.healthSpec, "--target", "https://127.0.0.1:\(deployment.port)", "--cacert", deployment.file("ca.pem")], timeout: 60)
+            #expect(trusted.status == 0, "stdout: \(trusted.stdout)\nstderr: \(trusted.stderr)")
+            #expect(!trusted.stdout.contains("warning:"))
+            // The certificate names accord.test: reached by that name before any DNS has it.
+            let byName = try await Executables.run(
+                [
+                    "check", Self.healthSpec, "--target", "https://accord.test:\(deployment.port)", "--cacert", deployment.file("ca.pem"),
+                    "--resolve", "accord.test:\(deployment.port):127.0.0.1",
+                ], timeout: 60)
+            #expect(byName.status == 0, "stdout: \(byName.stdout)\nstderr: \(byName.stderr)")
+            let json = deployment.file("insecure.json")
+            let insecure = try await Executables.run(
+                ["check", Self.healthSpec, "--target", "https://127.0.0.1:\(deployment.port)", "--insecure", "--json", json], timeout: 60)
+            #expect(insecure.status == 0, "stdout: \(insecure.stdout)\nstderr: \(insecure.stderr)")
+            #expect(insecure.stdout.contains("warning: TLS NOT VERIFIED"))
+            let document = try ResultsDocument.read(Data(contentsOf: URL(fileURLWithPath: json)), path: json)
+            #expect(document.warnings?.first?.hasPrefix("TLS NOT VERIFIED") == true)
+        }
+    }
+
+    @Test func aClientCertificateOnlyEndpointAcceptsCertAndKeyAndRefusesWithout() async throws {
+        try await Self.with { deployment in
+            let target = "https://127.0.0.1:\(deployment.clientPort)"
+            let with = try await Executables.run(
+                [
+                    "check", Self.healthSpec, "--target", target, "--cacert", deployment.file("ca.pem"), "--cert", deployment.file("client.pem"),
+                    "--key", deployment.file("client.key"),
+                ], timeout: 60)
+            #expect(with.status == 0, "stdout: \(with.stdout)\nstderr: \(with.stderr)")
+            let without = try await Executables.run(["check", Self.healthSpec, "--target", target, "--cacert", deployment.file("ca.pem")], timeout: 60)
+            #expect(without.status != 0)
+            // nginx answers 400 "No required SSL certificate was sent".
+            #expect(without.stdout.contains("400"), "\(without.stdout)")
+        }
+    }
+
+    @Test func loadOverTLSReusesConnectionsWithNoErrors() async throws {
+        try await Self.with { deployment in
+            let url = "https://127.0.0.1:\(deployment.port)/health"
+            let json = deployment.file("load.json")
+            let result = try await Executables.run(
+                ["load", "--url", url, "--cacert", deployment.file("ca.pem"), "-c", "4", "-d", "1s", "--json", json], timeout: 60)
+            #expect(result.status == 0, "stdout: \(result.stdout)\nstderr: \(result.stderr)")
+            let document = try ResultsDocument.read(Data(contentsOf: URL(fileURLWithPath: json)), path: json)
+            let phase = try #require(document.endpoints.first)
+            #expect(phase.measurement.requests > 100 && phase.errorsByKind.isEmpty)
+            // nginx's log: every request over TLS, on at most the 4 connections kept alive.
+            let log = try String(contentsOfFile: deployment.file("access.log"), encoding: .utf8)
+            #expect(log.split(separator: "\n").count >= phase.measurement.requests)
+            let refused = try await Executables.run(["load", "--url", url, "-c", "2", "-d", "300ms"], timeout: 60)
+            #expect(refused.stdout.contains("transfer") || refused.stdout.contains("errors"), "\(refused.stdout)")
+        }
+    }
+}
