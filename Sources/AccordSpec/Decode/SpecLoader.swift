@@ -7,7 +7,7 @@
 /// }
 /// ```
 public enum SpecLoader {
-    static let rootKeys = ["suite", "description", "tags", "variables", "cases", "endpoints", "targets", "scenarios"]
+    static let rootKeys = ["suite", "description", "tags", "variables", "cases", "endpoints", "targets", "scenarios", "seed"]
 
     /// Decodes `text` (the contents of `path`). `externalVariables` are the names `--var`
     /// will define, so templates may use them.
@@ -66,11 +66,14 @@ extension SpecDecoder {
         if cases.isEmpty, endpoints.isEmpty, members["cases"] == nil, members["endpoints"] == nil {
             error("a spec file needs cases: (or endpoints: for load)", at: suiteNode.location)
         }
+        let seed = members["seed"].map { decodeSeed($0) } ?? []
         checkUndefinedNames(variables: variables.map(\.name))
-        return SpecFile(
+        var spec = SpecFile(
             path: path, source: source, suite: Located(suite, at: suiteNode.location),
             description: members["description"].flatMap { string($0, "description") },
             tags: members["tags"].map { stringList($0, "tags") } ?? [], variables: variables, cases: cases,
             endpoints: endpoints, targets: targets, scenarios: scenarios)
+        spec.seed = seed
+        return spec
     }
 }

@@ -14,6 +14,8 @@ public struct SpecFile: Sendable {
     public var endpoints: [Endpoint]
     public var targets: [TargetSet]
     public var scenarios: [Scenario]
+    /// Data to fill a booted environment with before the load (`seed:`).
+    public var seed: [SeedTable] = []
 
     public init(
         path: String, source: String, suite: Located<String>, description: String? = nil, tags: [String] = [],
