@@ -48,6 +48,8 @@ public struct ResultsDocument: Codable, Sendable, Equatable {
     public var targetUnreachable: Bool
     /// The plan the run executed, as its own versioned JSON document, when there was one.
     public var plan: JSON?
+    /// The data seeded before the load; nil when no spec declares `seed:` (optional in v3).
+    public var seeding: Seeding? = nil
 
     public init(
         kind: Kind, date: String, startedAt: String? = nil, command: String, target: String, booted: Bool, profile: String,

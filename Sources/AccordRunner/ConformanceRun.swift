@@ -102,6 +102,9 @@ public enum ConformanceRun {
         public var functional: Bool
         /// Search each endpoint's and the mix's capacity.
         public var capacity: Bool
+        /// Rows per `seed:` table, overriding the profile's (`--seed-rows`; 0: none). Against a
+        /// `--target`, nothing is seeded without it.
+        public var seedRows: Int?
         /// For the report: when and how the run was started.
         public var date: String
         public var command: String
@@ -187,7 +190,13 @@ public enum ConformanceRun {
                 functional.targetUnreachable = true
             }
 
-            // 3. Load: endpoints with targets, scenarios, capacity; reconciled.
+            // 3. Realistic volume: the specs' seed tables, after the functional checks (whose
+            // probes read whole streams) and before any load.
+            let seeding = try await Seeding.fill(
+                options.specs, profile: options.profile, seedRows: options.seedRows, booted: options.target == nil,
+                databaseURL: databaseURL, redisURL: redisURL, progress: progress)
+
+            // 4. Load: endpoints with targets, scenarios, capacity; reconciled.
             var results = LoadSession.Results()
             let probe = try SideEffectProbe(databaseURL: databaseURL, redisURL: redisURL)
             if !functional.targetUnreachable {
@@ -210,8 +219,9 @@ public enum ConformanceRun {
             let facts = await EnvironmentFacts.gather(probe: probe, serverPID: server?.pid)
             let log = server?.logFile
             await teardown()
-            let report = assemble(
+            var report = assemble(
                 options: options, target: target, booted: options.target == nil, functional: functional, results: results, facts: facts, runStart: runStart, threads: threads)
+            report.seeding = seeding
             return Outcome(report: report, serverLog: log)
         } catch {
             await teardown()

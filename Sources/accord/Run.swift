@@ -67,6 +67,12 @@ struct RunArguments: ParsableArguments {
     @Flag(help: "Skip the capacity search (sustained and peak throughput).")
     var noCapacity = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Rows per seed: table before the load, overriding the profile's (baseline 1/1, quick 1/10, smoke 1/100 of the spec's rows:); 0 seeds nothing. With --target, nothing is seeded without it and --database-url.",
+            valueName: "N"))
+    var seedRows: Int?
+
     @Flag(help: "Print only the verdict and where the reports are.")
     var quiet = false
 
@@ -83,6 +89,9 @@ struct RunArguments: ParsableArguments {
         }
         if target != nil && !serverArguments.isEmpty {
             throw ValidationError("--server-arg applies to the server accord boots; with --target there is none")
+        }
+        if let seedRows, !(0...100_000_000).contains(seedRows) {
+            throw ValidationError("--seed-rows must be from 0 to 100000000")
         }
         if let loadSeconds, !(1...3600).contains(loadSeconds) {
             throw ValidationError("--load-seconds must be from 1 to 3600")
@@ -150,6 +159,7 @@ struct RunArguments: ParsableArguments {
         runOptions.serverArguments = serverArguments
         runOptions.threads = threads
         runOptions.headers = headers
+        runOptions.seedRows = seedRows
         let options = runOptions
         let progress = Progress.onStandardOutput(quiet: quiet)
         let outcome: ConformanceRun.Outcome

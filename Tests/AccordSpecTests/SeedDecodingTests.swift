@@ -110,7 +110,7 @@ struct SeedDecodingTests {
         #expect(table.table.value == "jobs")
         #expect(table.rows == 1_000_000)
         #expect(table.streams.count == 4)
-        #expect(table.streams.allSatisfy { stream in stream.filter.contains { $0.column == "status" && $0.value == "pending" } })
+        #expect(table.streams.allSatisfy { stream in stream.filter.contains { $0.column == "status" && $0.value == "queued" } })
         #expect(Set(table.streams.compactMap { $0.filter.first { $0.column == "priority" }?.value }) == ["0", "1", "2", "3"])
     }
 }
