@@ -194,6 +194,7 @@ struct RunArguments: ParsableArguments {
                 }
             }
         }
+        if let seeded = console.seeding(report), !quiet { print(seeded) }
         print(console.summary(report))
         print("verdict: \(report.passed ? "PASSED" : "FAILED") — reports in \(directory) (\(reports)/latest)")
         if let json {
