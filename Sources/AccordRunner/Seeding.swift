@@ -2,6 +2,7 @@ import AccordResults
 import AccordSpec
 import AccordStorage
 import Foundation
+import Synchronization
 
 /// Fills the stores with the specs' `seed:` tables before the load, so the load meets a
 /// database and streams of a realistic size: rows through COPY, stream entries through
@@ -52,16 +53,20 @@ public enum Seeding {
         for (table, rows) in zip(tables, plan.rows) where rows > 0 {
             progress("seeding \(table.table.value): \(rows) rows\(plan.writeStreams && !table.streams.isEmpty ? " and their stream entries" : "")")
             let redis = plan.writeStreams && !table.streams.isEmpty ? redisURL : nil
-            seeding.tables.append(try await onOwnThread {
-                try fill(table, rows: rows, databaseURL: databaseURL, redisURL: redis, random: SeedRandom(state: UInt64.random(in: .min ... .max)))
+            seeding.tables.append(try await onOwnThread { stop in
+                try fill(
+                    table, rows: rows, databaseURL: databaseURL, redisURL: redis, random: SeedRandom(state: UInt64.random(in: .min ... .max)),
+                    stop: stop)
             })
         }
         return seeding
     }
 
-    /// Seeds one table: blocking, on the caller's thread.
+    /// Seeds one table: blocking, on the caller's thread. `stop` is asked before each chunk;
+    /// when it says so (Ctrl-C), the chunks written stay and `CancellationError` is thrown.
     static func fill(
-        _ table: SeedTable, rows: Int, databaseURL: String, redisURL: String?, random: some RandomNumberGenerator
+        _ table: SeedTable, rows: Int, databaseURL: String, redisURL: String?, random: some RandomNumberGenerator,
+        stop: StopFlag = StopFlag()
     ) throws -> ResultsDocument.Seeding.Table {
         let start = ContinuousClock.now
         let name = table.table.value
@@ -81,6 +86,7 @@ public enum Seeding {
         var entries = 0
         var first = 0
         while first < rows {
+            if stop.isSet { throw CancellationError() }
             let range = first..<min(first + chunkRows, rows)
             let chunk = range.map { generator.row($0) }
             do { stored += try database.copyIn(copy, rows: chunk) } catch {
@@ -121,14 +127,27 @@ public enum Seeding {
         return added
     }
 
-    /// Runs blocking work on a thread of its own, so no executor thread waits on libpq.
-    private static func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            let thread = Thread { continuation.resume(with: Result { try work() }) }
-            thread.name = "accord-seed"
-            thread.start()
+    /// Runs blocking work on a thread of its own, so no executor thread waits on libpq; the
+    /// task's cancellation sets the flag the work checks between chunks.
+    private static func onOwnThread<T: Sendable>(_ work: @escaping @Sendable (StopFlag) throws -> T) async throws -> T {
+        let stop = StopFlag()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let thread = Thread { continuation.resume(with: Result { try work(stop) }) }
+                thread.name = "accord-seed"
+                thread.start()
+            }
+        } onCancel: {
+            stop.set()
         }
     }
+}
+
+/// Set from any thread, read by the seeding thread between chunks.
+final class StopFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    var isSet: Bool { value.load(ordering: .relaxed) }
+    func set() { value.store(true, ordering: .relaxed) }
 }
 
 /// Seeding could not write what the specs declare: `failed <doing> on <what>: <cause>`.

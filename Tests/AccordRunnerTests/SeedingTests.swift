@@ -158,6 +158,20 @@ struct SeedingTests {
         }
     }
 
+    @Test func aStoppedSeedingWritesNoFurtherChunk() async throws {
+        try await Backends.with { backends in
+            _ = try backends.rows("CREATE TABLE seeded (n int PRIMARY KEY, id uuid, state text, label text, kind text, gone text, at timestamptz)")
+            let stop = StopFlag()
+            stop.set()
+            #expect(throws: CancellationError.self) {
+                try Seeding.fill(
+                    try Self.table(Self.weighted), rows: 10_000, databaseURL: backends.postgres.url, redisURL: backends.redis.url,
+                    random: SeededRandom(state: 5), stop: stop)
+            }
+            #expect(try backends.rows("SELECT count(*) FROM seeded") == [["0"]])
+        }
+    }
+
     /// The shipped spec's rows under the reference server: the stats count them (counters
     /// kept by the triggers COPY fires), each queued row is in its priority's stream once with
     /// the fields the server itself writes, and a seeded job reads back like any other.
