@@ -150,7 +150,7 @@ let package = Package(
             name: "AccordRunnerTests",
             dependencies: [
                 "AccordRunner", "AccordEnvironment", "AccordProbes", "AccordStorage", "AccordLoad", "AccordHTTPTypes", "AccordResults",
-                "AccordSpec", "AccordTestSupport",
+                "AccordSpec", "AccordJSON", "AccordTestSupport",
             ],
             swiftSettings: strict
         ),
