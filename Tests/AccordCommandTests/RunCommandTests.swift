@@ -97,6 +97,13 @@ struct RunCommandTests {
         #expect(result.stderr.contains("profile"))
     }
 
+    @Test(arguments: [["run", "--seed-rows=-1"], ["load", "specs/load.yaml", "--seed-rows", "100000001"]])
+    func aSeedRowCountOutOfRangeIsAUsageError(arguments: [String]) async throws {
+        let result = try await Executables.run(arguments)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("--seed-rows must be from 0 to 100000000"))
+    }
+
     @Test func anUnreachableTargetExits3() async throws {
         let specs = Executables.repositoryRoot
             .appendingPathComponent("specs").path
