@@ -39,7 +39,7 @@ extension ResultsDocument {
                 var text = "\(table.table): \(Self.grouped(table.rows)) rows"
                 if table.streamEntries > 0 { text += ", \(Self.grouped(table.streamEntries)) stream entries" }
                 return text + " in \((table.seconds * 10).rounded() / 10) s"
-            } + (skipped.map { ["not seeded: \($0)"] } ?? [])
+            } + (skipped.map { [tables.isEmpty ? "not seeded: \($0)" : $0] } ?? [])
         }
 
         static func grouped(_ value: Int) -> String {

@@ -11,9 +11,9 @@ import Logging
 
 /// `accord run` (and `accord load SPECS`): from nothing to a verdict. Boot throwaway
 /// PostgreSQL and Redis and the reference server (or use `--target`), run every functional
-/// case with the side-effect probes, load each endpoint that has targets, run the scenarios,
-/// search capacity, reconcile the jobs acknowledged, and always tear down. The result is one
-/// `ResultsDocument`.
+/// case with the side-effect probes, seed the specs' `seed:` tables, load each endpoint that
+/// has targets, run the scenarios, search capacity, reconcile the jobs acknowledged, and
+/// always tear down. The result is one `ResultsDocument`.
 public enum ConformanceRun {
     public enum Profile: String, Sendable, CaseIterable {
         /// Short load phases: the whole set in about a minute.

@@ -48,7 +48,9 @@ public enum Seeding {
         guard !tables.isEmpty else { return nil }
         let plan = plan(
             declared: tables.map(\.rows), profile: profile, seedRows: seedRows, booted: booted, databaseURL: databaseURL, redisURL: redisURL)
-        var seeding = ResultsDocument.Seeding(skipped: plan.note)
+        // A note about streams means nothing when no table declares any.
+        let streamsDeclared = tables.contains { !$0.streams.isEmpty }
+        var seeding = ResultsDocument.Seeding(skipped: plan.rows.contains { $0 > 0 } && !streamsDeclared ? nil : plan.note)
         guard let databaseURL, plan.rows.contains(where: { $0 > 0 }) else { return seeding }
         for (table, rows) in zip(tables, plan.rows) where rows > 0 {
             progress("seeding \(table.table.value): \(rows) rows\(plan.writeStreams && !table.streams.isEmpty ? " and their stream entries" : "")")

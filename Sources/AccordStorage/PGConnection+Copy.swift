@@ -13,6 +13,7 @@ extension PGConnection {
     @discardableResult
     public func copyIn(_ sql: String, rows: some Sequence<[String?]>, bufferBytes: Int = 1 << 20) throws(PGError) -> Int {
         guard let started = PQexec(handle, sql) else { throw PGError(message: connectionMessage(), connectionBroken: isBroken) }
+        // Owns (frees) the result; kept alive until its status and error have been read.
         let start = PGResult(owning: started)
         guard PQresultStatus(started) == PGRES_COPY_IN else {
             throw PQresultStatus(started) == PGRES_FATAL_ERROR

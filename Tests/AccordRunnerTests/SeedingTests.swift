@@ -129,6 +129,9 @@ struct SeedingTests {
         let seeding = ResultsDocument.Seeding(tables: [.init(table: "jobs", rows: 1_000_000, streamEntries: 600_241, seconds: 41.26)])
         #expect(seeding.lines == ["jobs: 1,000,000 rows, 600,241 stream entries in 41.3 s"])
         #expect(ResultsDocument.Seeding(skipped: "--seed-rows 0").lines == ["not seeded: --seed-rows 0"])
+        let rowsOnly = ResultsDocument.Seeding(
+            tables: [.init(table: "t", rows: 10, streamEntries: 0, seconds: 0.04)], skipped: "stream entries not written: no --redis-url")
+        #expect(rowsOnly.lines == ["t: 10 rows in 0.0 s", "stream entries not written: no --redis-url"])
     }
 
     // MARK: Real PostgreSQL and Redis
