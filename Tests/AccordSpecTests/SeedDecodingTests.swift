@@ -100,6 +100,23 @@ struct SeedDecodingTests {
         ])
     }
 
+    @Test func aWhereValueNoRowCanHaveIsAnError() {
+        let streams = """
+                streams:
+                  - key: q
+                    where: {c: opne, other: y}
+                    fields: {id: "{{c}}"}
+            """
+        #expect(Self.errors(Self.spec(column: "{choice: {open: 1, closed: 1}}", streams: streams)) == [
+            "11:20 no row has c 'opne' (did you mean 'open'?)", "11:33 no row has other 'y': the column is always 'x'",
+        ])
+    }
+
+    @Test func columnsMustNotBeEmpty() {
+        let text = "suite: s\nendpoints:\n  health: {method: GET, path: /health}\nseed:\n  - table: t\n    columns:\n"
+        #expect(Self.errors(text) == ["6:13 columns needs at least one column: {id: {uuid: true}}"])
+    }
+
     @Test func theShippedLoadSpecSeedsTheJobsTableAndOneStreamPerPriority() throws {
         let text = try String(contentsOfFile: "specs/load.yaml", encoding: .utf8)
         guard case let .success(spec) = SpecLoader.load(text, path: "specs/load.yaml") else {

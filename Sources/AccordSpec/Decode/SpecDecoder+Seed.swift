@@ -26,7 +26,7 @@ extension SpecDecoder {
                 names = written.compactMap { key, _ in if case let .scalar(name, _) = key.kind { name } else { nil } }
             }
             let streams = members["streams"].map { node in
-                items(node).compactMap { decodeSeedStream($0, columns: names) }
+                items(node).compactMap { decodeSeedStream($0, columns: names, generators: columns) }
             } ?? []
             guard let table, let tableNode, !columns.isEmpty else { return nil }
             return SeedTable(
@@ -37,8 +37,12 @@ extension SpecDecoder {
 
     private mutating func decodeSeedColumns(_ node: YAMLNode) -> [SeedColumn] {
         let columnPairs = pairs(node, "columns")
-        if columnPairs.isEmpty, !node.isNull, case .mapping = node.kind {
-            error("columns needs at least one column: {id: {uuid: true}}", at: node.location)
+        if columnPairs.isEmpty {
+            if node.isNull {
+                error("columns needs at least one column: {id: {uuid: true}}", at: node.location)
+            } else if case .mapping = node.kind {
+                error("columns needs at least one column: {id: {uuid: true}}", at: node.location)
+            }
         }
         var columns: [SeedColumn] = []
         let all = columnPairs.map(\.key)
@@ -121,7 +125,7 @@ extension SpecDecoder {
         return .age(bounds[0]...bounds[1])
     }
 
-    private mutating func decodeSeedStream(_ node: YAMLNode, columns: [String]) -> SeedStream? {
+    private mutating func decodeSeedStream(_ node: YAMLNode, columns: [String], generators: [SeedColumn]) -> SeedStream? {
         guard let members = mapping(node, "a seed stream", allowed: Self.seedStreamKeys) else { return nil }
         guard let keyNode = members["key"] else {
             error("a seed stream needs a key: \"queue:{{column}}\"", at: node.location)
@@ -134,7 +138,19 @@ extension SpecDecoder {
                 unknownColumn(pair.key, at: pair.keyNode.location, columns: columns)
                 continue
             }
-            if let value = scalarText(pair.value, "a where value") { filter.append((column: pair.key, value: value)) }
+            guard let value = scalarText(pair.value, "a where value") else { continue }
+            filter.append((column: pair.key, value: value))
+            // A value no row can have would silently write no entry at all.
+            let generator = generators.first { $0.name == pair.key }?.generator
+            if case let .choice(choices)? = generator, !choices.contains(where: { $0.value == value }) {
+                let values = choices.map(\.value)
+                let suggestion = Suggestion.closest(to: value, among: values).map { " (did you mean '\($0)'?)" } ?? ""
+                error(
+                    "no row has \(pair.key) '\(value)'\(suggestion)", at: pair.value.location,
+                    help: "its choices: \(values.joined(separator: ", "))")
+            } else if case let .constant(constant)? = generator, constant != value {
+                error("no row has \(pair.key) '\(value)': the column is always \(constant.map { "'\($0)'" } ?? "NULL")", at: pair.value.location)
+            }
         }
         guard let fieldsNode = members["fields"] else {
             error("a seed stream needs fields: {field: \"{{column}}\"}", at: keyNode.location)
