@@ -70,7 +70,7 @@ let package = Package(
             name: "AccordRunner",
             dependencies: [
                 "AccordSpec", "AccordChecks", "AccordHTTP", "AccordHTTPTypes", "AccordJSON", "AccordProbes", "AccordLoad", "AccordResults",
-                "AccordEnvironment",
+                "AccordEnvironment", "AccordStorage",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -137,7 +137,7 @@ let package = Package(
             dependencies: ["AccordLoad", "AccordHTTP", "AccordHTTPTypes", "AccordJSON", "AccordEnvironment", "AccordTestSupport"],
             swiftSettings: strict
         ),
-        .testTarget(name: "AccordStorageTests", dependencies: ["AccordStorage"], swiftSettings: strict),
+        .testTarget(name: "AccordStorageTests", dependencies: ["AccordStorage", "AccordTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "AccordEnvironmentTests",
             dependencies: [
@@ -150,7 +150,7 @@ let package = Package(
             name: "AccordRunnerTests",
             dependencies: [
                 "AccordRunner", "AccordEnvironment", "AccordProbes", "AccordStorage", "AccordLoad", "AccordHTTPTypes", "AccordResults",
-                "AccordTestSupport",
+                "AccordSpec", "AccordJSON", "AccordTestSupport",
             ],
             swiftSettings: strict
         ),

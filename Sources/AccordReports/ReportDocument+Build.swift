@@ -84,11 +84,13 @@ extension ReportDocument {
     }
 
     static func environment(_ report: ResultsDocument) -> Section {
-        guard !report.environment.isEmpty else {
+        // The seeded volume is part of what the load met, so it sits with the machine's facts.
+        let seeded = (report.seeding?.lines ?? []).map { ["Seeded data", $0] }
+        guard !report.environment.isEmpty || !seeded.isEmpty else {
             return Section(id: "environment", title: "Test Environment", blocks: [.text("No environment facts were recorded.")])
         }
         return Section(id: "environment", title: "Test Environment", blocks: [
-            .table(Table(header: ["Fact", "Value"], rows: report.environment.map { [$0.name, $0.value] }))
+            .table(Table(header: ["Fact", "Value"], rows: report.environment.map { [$0.name, $0.value] } + seeded))
         ])
     }
 

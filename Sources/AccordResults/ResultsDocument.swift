@@ -51,6 +51,8 @@ public struct ResultsDocument: Codable, Sendable, Equatable {
     /// What every report must say before anything else: TLS not verified (`--insecure`),
     /// traffic through a proxy. Optional in the document (added within version 3).
     public var warnings: [String]?
+    /// The data seeded before the load; nil when no spec declares `seed:` (optional in v3).
+    public var seeding: Seeding? = nil
 
     public init(
         kind: Kind, date: String, startedAt: String? = nil, command: String, target: String, booted: Bool, profile: String,

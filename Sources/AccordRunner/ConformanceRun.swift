@@ -12,9 +12,9 @@ import Logging
 
 /// `accord run` (and `accord load SPECS`): from nothing to a verdict. Boot throwaway
 /// PostgreSQL and Redis and the reference server (or use `--target`), run every functional
-/// case with the side-effect probes, load each endpoint that has targets, run the scenarios,
-/// search capacity, reconcile the jobs acknowledged, and always tear down. The result is one
-/// `ResultsDocument`.
+/// case with the side-effect probes, seed the specs' `seed:` tables, load each endpoint that
+/// has targets, run the scenarios, search capacity, reconcile the jobs acknowledged, and
+/// always tear down. The result is one `ResultsDocument`.
 public enum ConformanceRun {
     public enum Profile: String, Sendable, CaseIterable {
         /// Short load phases: the whole set in about a minute.
@@ -109,6 +109,9 @@ public enum ConformanceRun {
         public var functional: Bool
         /// Search each endpoint's and the mix's capacity.
         public var capacity: Bool
+        /// Rows per `seed:` table, overriding the profile's (`--seed-rows`; 0: none). Against a
+        /// `--target`, nothing is seeded without it.
+        public var seedRows: Int?
         /// For the report: when and how the run was started.
         public var date: String
         public var command: String
@@ -195,7 +198,13 @@ public enum ConformanceRun {
                 functional.targetUnreachable = true
             }
 
-            // 3. Load: endpoints with targets, scenarios, capacity; reconciled.
+            // 3. Realistic volume: the specs' seed tables, after the functional checks (whose
+            // probes read whole streams) and before any load.
+            let seeding = try await Seeding.fill(
+                options.specs, profile: options.profile, seedRows: options.seedRows, booted: options.target == nil,
+                databaseURL: databaseURL, redisURL: redisURL, progress: progress)
+
+            // 4. Load: endpoints with targets, scenarios, capacity; reconciled.
             var results = LoadSession.Results()
             let probe = try SideEffectProbe(databaseURL: databaseURL, redisURL: redisURL)
             if !functional.targetUnreachable {
@@ -222,8 +231,9 @@ public enum ConformanceRun {
             let facts = await EnvironmentFacts.gather(probe: probe, serverPID: server?.pid)
             let log = server?.logFile
             await teardown()
-            let report = assemble(
+            var report = assemble(
                 options: options, target: target, booted: options.target == nil, functional: functional, results: results, facts: facts, runStart: runStart, threads: threads)
+            report.seeding = seeding
             return Outcome(report: report, serverLog: log)
         } catch {
             await teardown()

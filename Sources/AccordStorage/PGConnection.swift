@@ -11,7 +11,7 @@ import CLibPQ
 /// result.string(row: 0, column: 0)   // "pending"
 /// ```
 public final class PGConnection: BlockingConnection, @unchecked Sendable {
-    private let handle: OpaquePointer
+    let handle: OpaquePointer
     /// Statements prepared on this connection, by their SQL (see `executePrepared`).
     private var preparedNames: [String: String] = [:]
 
@@ -142,7 +142,7 @@ public final class PGConnection: BlockingConnection, @unchecked Sendable {
         }
     }
 
-    private func error(from result: OpaquePointer) -> PGError {
+    func error(from result: OpaquePointer) -> PGError {
         let sqlstate = PQresultErrorField(result, DiagnosticField.sqlstate).map { String(cString: $0) }
         var message = PQresultErrorField(result, DiagnosticField.primaryMessage).map { String(cString: $0) } ?? ""
         if message.isEmpty {
@@ -152,7 +152,7 @@ public final class PGConnection: BlockingConnection, @unchecked Sendable {
         return PGError(sqlstate: sqlstate, message: message.trimmingLibPQMessage(), connectionBroken: isBroken)
     }
 
-    private func connectionMessage() -> String {
+    func connectionMessage() -> String {
         (PQerrorMessage(handle).map { String(cString: $0) } ?? "").trimmingLibPQMessage()
     }
 }

@@ -71,6 +71,12 @@ struct RunArguments: ParsableArguments {
     @Flag(help: "Skip the capacity search (sustained and peak throughput).")
     var noCapacity = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Rows per seed: table before the load, overriding the profile's (baseline 1/1, quick 1/10, smoke 1/100 of the spec's rows:); 0 seeds nothing. With --target, nothing is seeded without it and --database-url.",
+            valueName: "N"))
+    var seedRows: Int?
+
     @Flag(help: "Print only the verdict and where the reports are.")
     var quiet = false
 
@@ -87,6 +93,9 @@ struct RunArguments: ParsableArguments {
         }
         if target != nil && !serverArguments.isEmpty {
             throw ValidationError("--server-arg applies to the server accord boots; with --target there is none")
+        }
+        if let seedRows, !(0...100_000_000).contains(seedRows) {
+            throw ValidationError("--seed-rows must be from 0 to 100000000")
         }
         if let loadSeconds, !(1...3600).contains(loadSeconds) {
             throw ValidationError("--load-seconds must be from 1 to 3600")
@@ -156,6 +165,7 @@ struct RunArguments: ParsableArguments {
         runOptions.headers = headers
         // The server this run boots is reached directly, whatever proxy the environment names.
         runOptions.transport = target.map { transport.transport(for: $0, environment: environment) } ?? Transport()
+        runOptions.seedRows = seedRows
         let options = runOptions
         let progress = Progress.onStandardOutput(quiet: quiet)
         let outcome: ConformanceRun.Outcome
@@ -190,6 +200,7 @@ struct RunArguments: ParsableArguments {
                 }
             }
         }
+        if let seeded = console.seeding(report), !quiet { print(seeded) }
         print(console.summary(report))
         print("verdict: \(report.passed ? "PASSED" : "FAILED") — reports in \(directory) (\(reports)/latest)")
         if let json {

@@ -54,6 +54,11 @@ struct RunCommandTests {
         #expect(report.endpoints.allSatisfy { !$0.resources.isEmpty })
         #expect(report.capacity.map(\.subject) == ["health", "create_job", "job_status", "queue_stats", "mix (mixed)"])
         #expect(report.specFiles.allSatisfy { $0.sha256.count == 64 })
+        // specs/load.yaml's seed: at smoke, a hundredth of its 1,000,000 jobs, and the queued
+        // ones' stream entries (60% of them), before the load.
+        let seeded = report.seeding?.tables.first
+        #expect(seeded?.table == "jobs" && seeded?.rows == 10_000 && report.seeding?.skipped == nil)
+        #expect((5000...7000).contains(seeded?.streamEntries ?? 0))
 
         // The JUnit counts are the report's.
         let junit = try String(contentsOfFile: "\(latest)/junit.xml", encoding: .utf8)
@@ -76,6 +81,7 @@ struct RunCommandTests {
         }
         #expect(baseline.contains("| PostgreSQL | 15"))
         #expect(baseline.contains("2 engine threads"))
+        #expect(baseline.contains("| Seeded data | jobs: 10,000 rows, "))
     }
 
     @Test(arguments: [["--threads", "0"], ["--threads", "65"], ["-t", "x"]])
@@ -89,6 +95,13 @@ struct RunCommandTests {
         let result = try await Executables.run(["run", "--profile", "forever"])
         #expect(result.status == 2)
         #expect(result.stderr.contains("profile"))
+    }
+
+    @Test(arguments: [["run", "--seed-rows=-1"], ["load", "specs/load.yaml", "--seed-rows", "100000001"]])
+    func aSeedRowCountOutOfRangeIsAUsageError(arguments: [String]) async throws {
+        let result = try await Executables.run(arguments)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("--seed-rows must be from 0 to 100000000"))
     }
 
     @Test func anUnreachableTargetExits3() async throws {

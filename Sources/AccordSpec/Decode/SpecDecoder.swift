@@ -235,14 +235,24 @@ public enum Durations {
     /// `250ms`, `5s`, `1.5s`, `2m`, `1h` → milliseconds; nil without a known unit or when
     /// negative.
     public static func milliseconds(_ text: String) -> Int? {
-        let units: [(suffix: String, factor: Double)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000)]
+        parse(text, units: units, limit: Double(Int32.max)).map { Int($0) }
+    }
+
+    /// Like `milliseconds`, with days (`30d`) and up to 100 years: for ages of seeded data.
+    public static func longMilliseconds(_ text: String) -> Int64? {
+        parse(text, units: units + [("d", 86_400_000)], limit: 100 * 365 * 86_400_000)
+    }
+
+    private static let units: [(suffix: String, factor: Double)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000)]
+
+    private static func parse(_ text: String, units: [(suffix: String, factor: Double)], limit: Double) -> Int64? {
         for unit in units where text.hasSuffix(unit.suffix) {
             let number = text.dropLast(unit.suffix.count)
             // "5ms" also ends in "s": only accept when the rest is a plain number.
             guard let value = Double(number), value.isFinite, value >= 0, number.first?.isNumber == true else { continue }
             let milliseconds = value * unit.factor
-            guard milliseconds <= Double(Int32.max) else { return nil }
-            return Int(milliseconds.rounded())
+            guard milliseconds <= limit else { return nil }
+            return Int64(milliseconds.rounded())
         }
         return nil
     }

@@ -7,7 +7,7 @@
 /// }
 /// ```
 public enum SpecLoader {
-    static let rootKeys = ["suite", "description", "tags", "variables", "cases", "endpoints", "targets", "scenarios", "health", "pools", "feeders", "reconcile"]
+    static let rootKeys = ["suite", "description", "tags", "variables", "cases", "endpoints", "targets", "scenarios", "health", "pools", "feeders", "reconcile", "seed"]
 
     /// Decodes `text` (the contents of `path`). `externalVariables` are the names `--var`
     /// will define, so templates may use them.
@@ -67,11 +67,14 @@ extension SpecDecoder {
             error("a spec file needs cases: (or endpoints: for load)", at: suiteNode.location)
         }
         let data = decodeLoadData(members, endpoints: endpoints.map(\.name.value), specPath: path)
+        let seed = members["seed"].map { decodeSeed($0) } ?? []
         checkUndefinedNames(variables: variables.map(\.name), pools: data.pools.map(\.name.value), feeders: data.feeders.map(\.name.value))
-        return SpecFile(
+        var spec = SpecFile(
             path: path, source: source, suite: Located(suite, at: suiteNode.location),
             description: members["description"].flatMap { string($0, "description") },
             tags: members["tags"].map { stringList($0, "tags") } ?? [], variables: variables, cases: cases,
             endpoints: endpoints, targets: targets, scenarios: scenarios, data: data)
+        spec.seed = seed
+        return spec
     }
 }

@@ -16,6 +16,8 @@ public struct SpecFile: Sendable {
     public var scenarios: [Scenario]
     /// Health, pools, feeders and reconciliation: what the runner knows of the API.
     public var data: LoadData
+    /// Data to fill a booted environment with before the load (`seed:`).
+    public var seed: [SeedTable] = []
 
     public init(
         path: String, source: String, suite: Located<String>, description: String? = nil, tags: [String] = [],
