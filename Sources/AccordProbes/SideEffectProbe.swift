@@ -73,6 +73,13 @@ public final class SideEffectProbe: Sendable {
         return Self.entries(reply)
     }
 
+    /// The id of `stream`'s newest entry, nil when it has none.
+    public func lastStreamEntryID(_ stream: String) async throws -> String? {
+        let reply = try await redis(["XREVRANGE", stream, "+", "-", "COUNT", "1"])
+        if let message = reply.errorMessage { throw ProbeError("XREVRANGE \(stream) failed: \(message)") }
+        return Self.entries(reply).first?.id
+    }
+
     /// The keys matching `pattern` of one Redis `type` (SCAN, so Redis is never blocked).
     public func keys(matching pattern: String, type: String) async throws -> [String] {
         var cursor = "0"

@@ -99,6 +99,8 @@ struct LoadSession {
                     as: "pool." + pool.name.value, spec: spec.path)
             }
         }
+        // Seeded entries and the pools' own are not any phase's: reconciliation starts after them.
+        await reconciler?.startAfterExisting(specs.flatMap(\.data.reconcile))
         return problems
     }
 

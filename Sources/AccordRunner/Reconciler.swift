@@ -65,6 +65,18 @@ actor Reconciler {
         return LoadVerdicts.tally(phase: phase, acknowledged: ids, database: database, streams: streams, note: notes.isEmpty ? nil : notes.joined(separator: "; "))
     }
 
+    /// Starts every rule's streams after their newest entry: what was there before the load
+    /// (seeded data, the pools' items) is never read again, only what the phases add.
+    func startAfterExisting(_ rules: [ReconcileRule]) async {
+        guard probe.hasRedis else { return }
+        for rule in rules {
+            guard let pattern = rule.streams, let field = rule.field, let streams = try? await probe.keys(matching: pattern, type: "stream") else { continue }
+            for stream in streams {
+                if let last = try? await probe.lastStreamEntryID(stream) { cursors[field + "\u{0}" + stream] = last }
+            }
+        }
+    }
+
     /// Rows per acknowledged id: `query` gets a batch of ids as `$1` (a text array) and
     /// returns a row, id first, per stored copy.
     func databaseCounts(_ ids: Set<String>, query: String) async throws -> [String: Int] {
