@@ -14,11 +14,22 @@ struct CaseExecution {
     let runner: CheckRunner
     /// The file's variables and earlier captures; this case's captures are added.
     var variables: [String: String]
+    /// The file's `defaults:` headers.
+    let specDefaults: [(name: String, value: Template)]
 
-    init(specCase: Case, runner: CheckRunner, variables: [String: String]) {
+    init(specCase: Case, runner: CheckRunner, variables: [String: String], specDefaults: [(name: String, value: Template)] = []) {
         self.specCase = specCase
         self.runner = runner
         self.variables = variables
+        self.specDefaults = specDefaults
+    }
+
+    /// Header values no transcript shows: the run's `--header`s and the spec's defaults that
+    /// come from the environment (`{{env.API_KEY}}`).
+    var secretHeaders: Set<String> {
+        runner.secretHeaders.union(specDefaults.filter { header in
+            header.value.parts.contains { if case .environment = $0 { return true } else { return false } }
+        }.map { $0.name.lowercased() })
     }
 
     mutating func run() async -> ResultsDocument.Case {
@@ -28,11 +39,11 @@ struct CaseExecution {
         do {
             request = try RequestRendering.render(
                 specCase.request, target: runner.options.target, context: runner.renderContext(variables), defaults: runner.options.headers,
-                transport: runner.options.transport)
+                specDefaults: specDefaults, transport: runner.options.transport)
         } catch {
             return with(placeholder, reason: "could not render the request: \(error)")
         }
-        var transcript = Transcript.request(request, count: specCase.parallel, secret: runner.secretHeaders)
+        var transcript = Transcript.request(request, count: specCase.parallel, secret: secretHeaders)
 
         // 2. Stream lengths before, for length_delta verifications.
         var lengthsBefore: [String: Int64] = [:]

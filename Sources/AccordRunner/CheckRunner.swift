@@ -142,7 +142,7 @@ public final class CheckRunner: Sendable {
         }
         let clock = ContinuousClock()
         let started = clock.now
-        var execution = CaseExecution(specCase: specCase, runner: self, variables: variables)
+        var execution = CaseExecution(specCase: specCase, runner: self, variables: variables, specDefaults: spec.defaultHeaders)
         let result = await execution.run()
         variables = execution.variables
         var finished = result

@@ -8,7 +8,7 @@ import AccordSpec
 enum RequestRendering {
     static func render(
         _ template: RequestTemplate, target: String, context: RenderContext, defaults: [(name: String, value: String)] = [],
-        transport: Transport = Transport()
+        specDefaults: [(name: String, value: Template)] = [], transport: Transport = Transport()
     ) throws -> ClientRequest {
         var url = target + (try template.path.render(context))
         if !template.query.isEmpty {
@@ -16,8 +16,16 @@ enum RequestRendering {
             url += (url.contains("?") ? "&" : "?") + pairs.joined(separator: "&")
         }
         var headers = try template.headers.map { (name: $0.name, value: try $0.value.render(context)) }
-        for header in defaults where !headers.contains(where: { $0.name.lowercased() == header.name.lowercased() }) {
+        // The case's own headers, then the run's (--header), then the spec's defaults; a name
+        // the case sets or drops (null) is not added again.
+        var taken = Set(headers.map { $0.name.lowercased() }).union(template.droppedHeaders)
+        for header in defaults where !taken.contains(header.name.lowercased()) {
             headers.append(header)
+            taken.insert(header.name.lowercased())
+        }
+        for header in specDefaults where !taken.contains(header.name.lowercased()) {
+            headers.append((name: header.name, value: try header.value.render(context)))
+            taken.insert(header.name.lowercased())
         }
         var body: [UInt8]?
         switch template.body {

@@ -35,8 +35,15 @@ struct RunCommandTests {
         // The vendor's four scenarios and the four fault scenarios ran, and the server came
         // through each; every acknowledged job was kept, faults or not (deterministic verdicts).
         // Eight verdicts that the server came through, and the error-rate targets of normal, high and mixed.
-        #expect(report.suite(named: "scenarios")?.cases.count == 11)
-        #expect(report.suite(named: "scenarios")?.cases.allSatisfy { $0.outcome == .passed } == true)
+        // normal and high also judge each endpoint of their mix against its own targets (4
+        // endpoints × p50, p95, p99, error rate; 4 × p95): latencies depend on the machine and
+        // the debug build, and are not asserted; every other verdict is.
+        let scenarioCases = report.suite(named: "scenarios")?.cases ?? []
+        #expect(scenarioCases.count == 31)
+        #expect(scenarioCases.filter { $0.name.hasPrefix("normal: ") || $0.name.hasPrefix("high: ") }.count == 20)
+        let deterministic = scenarioCases.filter { verdict in !["p50", "p95", "p99"].contains { verdict.name.contains(" \($0) ") } }
+        #expect(deterministic.count == 15)
+        #expect(deterministic.allSatisfy { $0.outcome == .passed }, "\(deterministic.filter { $0.outcome != .passed }.map(\.name))")
         let reconciliation = report.suite(named: "reconciliation")?.cases ?? []
         #expect(reconciliation.count >= 9)
         #expect(reconciliation.allSatisfy { $0.outcome == .passed }, "\(reconciliation.map(\.name))")

@@ -74,7 +74,17 @@ extension SpecDecoder {
             error("path must start with '/'", at: pathNode.location)
         }
         let query = members["query"].map { namedTemplates($0, "query") } ?? []
-        let headers = members["headers"].map { namedTemplates($0, "headers") } ?? []
+        var headers: [(name: String, value: Template)] = []
+        var dropped: Set<String> = []
+        if let headersNode = members["headers"] {
+            for pair in pairs(headersNode, "headers") {
+                if pair.value.isNull {
+                    dropped.insert(pair.key.lowercased())
+                } else if let value = template(pair.value, "a value of headers") {
+                    headers.append((name: pair.key, value: value))
+                }
+            }
+        }
         var body: RequestTemplate.Body?
         if let jsonNode = members["json"], let value = json(jsonNode) {
             body = .json(value)
@@ -86,10 +96,12 @@ extension SpecDecoder {
                 body = .raw(raw)
             }
         }
-        let timeout = members["timeout"].flatMap { duration($0, "timeout") } ?? 10_000
-        return RequestTemplate(
+        let timeout = members["timeout"].flatMap { duration($0, "timeout") } ?? defaultTimeout ?? 10_000
+        var request = RequestTemplate(
             method: method, path: path, query: query, headers: headers, body: body, timeoutMilliseconds: max(timeout, 1),
             location: node.location)
+        request.droppedHeaders = dropped
+        return request
     }
 
     mutating func namedTemplates(_ node: YAMLNode, _ what: String) -> [(name: String, value: Template)] {

@@ -25,6 +25,9 @@ struct SpecDecoder {
     /// The capture names of every case item, by position (empty for items that failed).
     var capturesByCase: [[String]] = []
 
+    /// `defaults: {timeout:}`: the timeout of requests that give none.
+    var defaultTimeout: Int?
+
     /// Which case is being decoded, and whether templates now are rendered after its answer.
     var currentCase: Int?
     var afterResponse = false

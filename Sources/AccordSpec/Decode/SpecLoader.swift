@@ -7,7 +7,7 @@
 /// }
 /// ```
 public enum SpecLoader {
-    static let rootKeys = ["suite", "description", "tags", "variables", "cases", "endpoints", "targets", "scenarios", "health", "pools", "feeders", "reconcile", "seed"]
+    static let rootKeys = ["suite", "description", "tags", "variables", "cases", "endpoints", "targets", "scenarios", "health", "pools", "feeders", "reconcile", "seed", "defaults"]
 
     /// Decodes `text` (the contents of `path`). `externalVariables` are the names `--var`
     /// will define, so templates may use them.
@@ -58,6 +58,11 @@ extension SpecDecoder {
             }
             return template(pair.value, "a variable").map { (name: pair.key, value: $0) }
         }
+        var defaultHeaders: [(name: String, value: Template)] = []
+        if let defaultsNode = members["defaults"], let defaults = mapping(defaultsNode, "defaults", allowed: ["headers", "timeout"]) {
+            defaultHeaders = defaults["headers"].map { namedTemplates($0, "default headers") } ?? []
+            defaultTimeout = defaults["timeout"].flatMap { duration($0, "timeout") }.map { max($0, 1) }
+        }
         let cases = members["cases"].map { decodeCases($0) } ?? []
         let endpoints = members["endpoints"].map { decodeEndpoints($0) } ?? []
         let scenarios = members["scenarios"].map { decodeScenarios($0, endpoints: endpoints.map(\.name.value)) } ?? []
@@ -75,6 +80,7 @@ extension SpecDecoder {
             tags: members["tags"].map { stringList($0, "tags") } ?? [], variables: variables, cases: cases,
             endpoints: endpoints, targets: targets, scenarios: scenarios, data: data)
         spec.seed = seed
+        spec.defaultHeaders = defaultHeaders
         return spec
     }
 }

@@ -16,6 +16,10 @@ public struct SpecFile: Sendable {
     public var scenarios: [Scenario]
     /// Health, pools, feeders and reconciliation: what the runner knows of the API.
     public var data: LoadData
+    /// `defaults: {headers: {…}, timeout: 5s}`: headers every request of the file carries
+    /// unless it sets or drops the same name (values may be `{{env.NAME}}`), and the timeout of
+    /// requests that give none.
+    public var defaultHeaders: [(name: String, value: Template)] = []
     /// Data to fill a booted environment with before the load (`seed:`).
     public var seed: [SeedTable] = []
 
@@ -83,6 +87,9 @@ public struct RequestTemplate: Sendable {
     public var body: Body?
     public var timeoutMilliseconds: Int
     public var location: SourceLocation
+    /// Default headers this request does not send (`Name: null`), lowercased: a "no key →
+    /// 401" case keeps meaning what it says when the run or the spec adds a key to every request.
+    public var droppedHeaders: Set<String> = []
 
     public init(
         method: String = "GET", path: Template, query: [(name: String, value: Template)] = [],
