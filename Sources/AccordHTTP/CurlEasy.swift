@@ -220,6 +220,14 @@ package enum TransportSetup {
         if let file = transport.caCertificate { _ = accord_curl_easy_setopt_string(handle, CURLOPT_CAINFO, file) }
         if let file = transport.clientCertificate { _ = accord_curl_easy_setopt_string(handle, CURLOPT_SSLCERT, file) }
         if let file = transport.clientKey { _ = accord_curl_easy_setopt_string(handle, CURLOPT_SSLKEY, file) }
+        let version: Int = switch transport.http {
+        case .http1_1: CURL_HTTP_VERSION_1_1
+        case .http2: CURL_HTTP_VERSION_2TLS
+        case .http2PriorKnowledge: CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE
+        }
+        _ = accord_curl_easy_setopt_long(handle, CURLOPT_HTTP_VERSION, version)
+        // HTTP/2: wait for a connection that can multiplex rather than open another.
+        _ = accord_curl_easy_setopt_long(handle, CURLOPT_PIPEWAIT, transport.multiplexes ? 1 : 0)
         if transport.insecure {
             _ = accord_curl_easy_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 0)
             _ = accord_curl_easy_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 0)
@@ -252,5 +260,21 @@ package enum TransportSetup {
         default:
             return nil
         }
+    }
+}
+
+/// The libcurl this process runs on.
+public enum CurlVersion {
+    /// 0xXXYYZZ (7.88.1 is 0x075801), and the text ("7.88.1").
+    public static let number: Int = curl_version_info(CURLVERSION_FIRST).map { Int($0.pointee.version_num) } ?? 0
+    public static let text: String = curl_version_info(CURLVERSION_FIRST).flatMap { $0.pointee.version.map { String(cString: $0) } } ?? "?"
+
+    /// Why this libcurl cannot run `--http2-prior-knowledge` loads, or nil when it can:
+    /// libcurl before 7.89.0 fails every request that reuses a cleartext HTTP/2 connection
+    /// ("Error in the HTTP2 framing layer", curl issue #10634).
+    public static var priorKnowledgeProblem: String? {
+        number >= 0x075900 ? nil
+            : "--http2-prior-knowledge needs libcurl 7.89.0 or later: this machine has \(text), whose reuse of a cleartext HTTP/2 "
+                + "connection fails every request after the first (curl issue #10634); use --http2 over TLS"
     }
 }

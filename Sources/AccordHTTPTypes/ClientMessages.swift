@@ -114,6 +114,21 @@ public struct Transport: Sendable, Equatable, Hashable {
     public var proxy: String?
     /// Hosts reached without the proxy (`NO_PROXY`/`no_proxy`).
     public var noProxy: String?
+    /// The HTTP version asked for: HTTP/1.1 unless `--http2` (negotiated by ALPN over TLS) or
+    /// `--http2-prior-knowledge` (cleartext HTTP/2 from the first byte).
+    public var http: HTTPVersion = .http1_1
+    /// HTTP/2 load: requests multiplexed on each connection at most (`--max-streams`); the
+    /// engine opens one connection per this many of its concurrent requests.
+    public var maxStreams: Int = 100
+
+    public enum HTTPVersion: String, Sendable, Hashable, CaseIterable {
+        case http1_1 = "1.1"
+        case http2 = "2"
+        case http2PriorKnowledge = "2-prior-knowledge"
+    }
+
+    /// Whether requests may share a connection as HTTP/2 streams.
+    public var multiplexes: Bool { http != .http1_1 }
 
     public init(
         caCertificate: String? = nil, clientCertificate: String? = nil, clientKey: String? = nil, insecure: Bool = false, resolve: [String] = [],

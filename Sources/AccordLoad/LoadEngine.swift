@@ -1,4 +1,5 @@
 import AccordHTTP
+import AccordHTTPTypes
 import AccordJSON
 import CCurl
 import Foundation
@@ -17,11 +18,26 @@ struct LoadEngine {
     /// Closed model with stages: how many of this engine's users are active over time.
     var users: StageProfile?
 
+    init(plan: LoadPlan, connections: Int, pacer: Pacer?, users: StageProfile? = nil) {
+        self.plan = plan
+        self.connections = connections
+        self.pacer = pacer
+        self.users = users
+        let transport = plan.requests.first?.request.transport ?? Transport()
+        shard = transport.multiplexes ? max(1, transport.maxStreams) : Self.shardSize
+    }
+
     /// Connections per libcurl multi handle. libcurl looks for a free connection by walking
     /// every connection in the multi handle's cache, and walks them all again when a transfer
     /// is taken off: small shards keep both walks short, however many connections the engine
     /// drives (see `SocketLoop`).
     static let shardSize = 8
+
+    /// Connections per multi handle for this plan: 8 over HTTP/1.1; over HTTP/2, the streams
+    /// one connection carries (`Transport.maxStreams`): each multi handle then keeps one
+    /// connection and multiplexes its handles' requests on it, so the grouping never caps the
+    /// streams per connection.
+    let shard: Int
 
     /// What one engine measured.
     struct Outcome {
@@ -43,6 +59,13 @@ struct LoadEngine {
         var collected: [CollectedValues] = []
         /// Per second of the run: how many connections (users) sent at least one request.
         var usersPerSecond: [Int] = []
+        /// Connections libcurl opened, TLS handshakes among them and their time (µs), and the
+        /// HTTP versions answers came in (CURLINFO_HTTP_VERSION values).
+        var connectionsOpened = 0
+        var handshakes = 0
+        var handshakeMicroseconds: Int64 = 0
+        var handshakeMaxMicroseconds: Int64 = 0
+        var httpVersions: Set<Int> = []
     }
 
     /// Runs the plan under its arrival model: open with a pacer; closed with users when the
@@ -82,15 +105,21 @@ struct LoadEngine {
         defer {
             // libcurl closes its cached connections in curl_multi_cleanup through the loop's
             // callbacks: the loop and the easy handles must outlive the multi handles.
-            for (index, connection) in pool.enumerated() { curl_multi_remove_handle(loop.multis[index / Self.shardSize], connection.handle) }
+            for (index, connection) in pool.enumerated() { curl_multi_remove_handle(loop.multis[index / shard], connection.handle) }
             for multi in loop.multis { curl_multi_cleanup(multi) }
             withExtendedLifetime(loop) {}
             withExtendedLifetime(pool) {}
         }
-        for _ in stride(from: 0, to: connections, by: Self.shardSize) {
+        let transport = plan.requests.first?.request.transport ?? Transport()
+        for _ in stride(from: 0, to: connections, by: shard) {
             guard let multi = curl_multi_init() else {
                 outcome.setupError = "curl_multi_init failed"
                 return outcome
+            }
+            if transport.multiplexes {
+                _ = accord_curl_multi_setopt_long(multi, CURLMOPT_PIPELINING, 2)  // CURLPIPE_MULTIPLEX
+                _ = accord_curl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, 1)
+                _ = accord_curl_multi_setopt_long(multi, CURLMOPT_MAX_CONCURRENT_STREAMS, shard)
             }
             _ = loop.attach(to: multi)
         }
@@ -162,7 +191,7 @@ struct LoadEngine {
                 deadline[index] = now &+ connection.timeoutNanoseconds
                 nextExpiry = min(nextExpiry, deadline[index])
             }
-            curl_multi_add_handle(loop.multis[index / Self.shardSize], connection.handle)
+            curl_multi_add_handle(loop.multis[index / shard], connection.handle)
             outcome.sent += 1
             inFlight += 1
         }
@@ -173,7 +202,7 @@ struct LoadEngine {
             let connection = pool[index]
             let slot = slotOf[index]
             // Mid-transfer (a timeout), libcurl closes the connection: the next request opens one.
-            curl_multi_remove_handle(loop.multis[index / Self.shardSize], connection.handle)
+            curl_multi_remove_handle(loop.multis[index / shard], connection.handle)
             deadline[index] = .max
             inFlight -= 1
             if connection.sent < end {
@@ -250,6 +279,7 @@ struct LoadEngine {
                 let connection = pool[index]
                 let slot = slotOf[index]
                 var error: LoadErrorKind?
+                Self.noteConnection(connection.handle, into: &outcome)
                 switch code {
                 case CURLE_OK:
                     let status = connection.status
@@ -274,6 +304,28 @@ struct LoadEngine {
         for index in outcome.perGroup.indices { outcome.perGroup[index].roll(to: Int(plan.durationNanoseconds / 1_000_000_000)) }
         if single { outcome.perRequest = [outcome.recorder] }
         return outcome
+    }
+
+    /// What a finished transfer says of its connection: new ones opened (and their TLS
+    /// handshake's time), and the HTTP version of the answer.
+    static func noteConnection(_ easy: UnsafeMutableRawPointer, into outcome: inout Outcome) {
+        var opened = 0
+        guard accord_curl_easy_getinfo_long(easy, CURLINFO_NUM_CONNECTS, &opened) == CURLE_OK else { return }
+        if opened > 0 {
+            outcome.connectionsOpened += opened
+            var connect: curl_off_t = 0
+            var handshake: curl_off_t = 0
+            if accord_curl_easy_getinfo_off(easy, CURLINFO_CONNECT_TIME_T, &connect) == CURLE_OK,
+                accord_curl_easy_getinfo_off(easy, CURLINFO_APPCONNECT_TIME_T, &handshake) == CURLE_OK, handshake > 0
+            {
+                let spent = Int64(max(0, handshake - connect))
+                outcome.handshakes += 1
+                outcome.handshakeMicroseconds += spent
+                outcome.handshakeMaxMicroseconds = max(outcome.handshakeMaxMicroseconds, spent)
+            }
+        }
+        var version = 0
+        if accord_curl_easy_getinfo_long(easy, CURLINFO_HTTP_VERSION, &version) == CURLE_OK, version > 0 { outcome.httpVersions.insert(version) }
     }
 
     /// `collect` as a JSONPath: `$…` as written, a plain name as the top-level field.

@@ -28,6 +28,13 @@ public struct LoadResult: Sendable {
     /// engine. In the closed model without think time every user that is on sends each
     /// second, so this is the number of active users as the run really had them.
     public var usersPerSecond: [Int] = []
+    /// Connections the engines opened, the TLS handshakes among them and their time (µs), and
+    /// the HTTP versions answers came in ("1.1", "2").
+    public var connectionsOpened = 0
+    public var tlsHandshakes = 0
+    public var handshakeMicroseconds: Int64 = 0
+    public var handshakeMaxMicroseconds: Int64 = 0
+    public var protocols: [String] = []
 
     /// Completed requests per second over the run.
     public var rps: Double { measuredSeconds > 0 ? Double(recorder.completed) / measuredSeconds : 0 }
@@ -98,7 +105,7 @@ public enum LoadRun {
             for (index, part) in outcome.perGroup.enumerated() { perGroup[index].merge(part) }
         }
         let wall = outcomes.map(\.wallNanoseconds).max() ?? 0
-        return LoadResult(
+        var result = LoadResult(
             plan: plan, recorder: recorder, perRequest: perRequest, perGroup: perGroup, sent: outcomes.reduce(0) { $0 + $1.sent },
             wallSeconds: Double(wall) / 1e9,
             generatorCores: wall > 0 ? Double(outcomes.reduce(0) { $0 + $1.cpuNanoseconds }) / Double(wall) : 0,
@@ -112,6 +119,14 @@ public enum LoadRun {
                     sum[second] += users
                 }
             })
+        result.connectionsOpened = outcomes.reduce(0) { $0 + $1.connectionsOpened }
+        result.tlsHandshakes = outcomes.reduce(0) { $0 + $1.handshakes }
+        result.handshakeMicroseconds = outcomes.reduce(0) { $0 + $1.handshakeMicroseconds }
+        result.handshakeMaxMicroseconds = outcomes.map(\.handshakeMaxMicroseconds).max() ?? 0
+        // CURLINFO_HTTP_VERSION: 2 is HTTP/1.1, 3 HTTP/2, 30 HTTP/3, 1 HTTP/1.0.
+        let names = [1: "1.0", 2: "1.1", 3: "2", 30: "3"]
+        result.protocols = Set(outcomes.flatMap(\.httpVersions)).sorted().compactMap { names[$0] }
+        return result
     }
 
     static func scaled(_ stages: [Stage], by factor: Double) -> [Stage] {

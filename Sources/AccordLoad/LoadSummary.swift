@@ -19,6 +19,13 @@ public enum LoadSummary {
         for name in recorder.phases.keys.sorted() {
             if let histogram = recorder.phases[name] { text += "  server \(name)" + String(repeating: " ", count: max(1, 4 - name.count)) + percentiles(histogram) + "\n" }
         }
+        if !result.protocols.isEmpty {
+            text += "  connections \(result.connectionsOpened) opened, HTTP/" + result.protocols.joined(separator: " and HTTP/")
+            if result.tlsHandshakes > 0 {
+                text += ", \(result.tlsHandshakes) TLS handshakes (mean \(format(Double(result.handshakeMicroseconds) / Double(result.tlsHandshakes) / 1000, 1)) ms)"
+            }
+            text += "\n"
+        }
         text += "  generator  \(format(result.generatorCores * 100, 0))% of a core"
         if result.generatorBound && recorder.succeeded > 0 {
             text += " — generator-bound: the server does at least \(format(result.answeredRPS, 0)) req/s\n"

@@ -24,6 +24,39 @@ public struct LoadPhase: Codable, Sendable, Equatable {
     public var endpoints: [LoadPhase]
     /// Scenarios: whether the server answered /health 200 afterwards.
     public var healthyAfterwards: Bool?
+    /// How the phase reached the server: the HTTP versions answered in, connections opened,
+    /// TLS handshakes and their time. Optional (added within version 3).
+    public var connections: ConnectionFigures?
+
+    public struct ConnectionFigures: Codable, Sendable, Equatable {
+        /// "1.1", "2": every version an answer came in.
+        public var protocols: [String]
+        public var opened: Int
+        public var tlsHandshakes: Int
+        public var handshakeMeanMilliseconds: Double?
+        public var handshakeMaxMilliseconds: Double?
+
+        public init(protocols: [String], opened: Int, tlsHandshakes: Int, handshakeMeanMilliseconds: Double?, handshakeMaxMilliseconds: Double?) {
+            self.protocols = protocols
+            self.opened = opened
+            self.tlsHandshakes = tlsHandshakes
+            self.handshakeMeanMilliseconds = handshakeMeanMilliseconds
+            self.handshakeMaxMilliseconds = handshakeMaxMilliseconds
+        }
+
+        /// "HTTP/2, 5 connections, 5 TLS handshakes (mean 3.1 ms, max 4.0 ms)".
+        public var description: String {
+            var text = protocols.isEmpty ? "no answers" : protocols.map { "HTTP/" + $0 }.joined(separator: " and ")
+            text += ", \(opened) connection\(opened == 1 ? "" : "s") opened"
+            if tlsHandshakes > 0 {
+                text += ", \(tlsHandshakes) TLS handshake\(tlsHandshakes == 1 ? "" : "s")"
+                if let mean = handshakeMeanMilliseconds, let max = handshakeMaxMilliseconds {
+                    text += " (mean \(String(format: "%.1f", mean)) ms, max \(String(format: "%.1f", max)) ms)"
+                }
+            }
+            return text
+        }
+    }
     /// How arrivals were driven: `closed` (each connection sends again when answered),
     /// `users` (closed, with think time, ramp-up or stages) or `open` (a constant or staged
     /// arrival rate). Only an open model's latency counts from each request's intended send

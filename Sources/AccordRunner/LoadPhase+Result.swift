@@ -38,6 +38,13 @@ extension LoadPhase {
         }
         // Only the whole run knows what its schedule left unsent (a part's share is unknown).
         if case .open = result.plan.model, whole { behind = result.behind }
+        if whole {
+            let handshakes = result.tlsHandshakes
+            connections = ConnectionFigures(
+                protocols: result.protocols, opened: result.connectionsOpened, tlsHandshakes: handshakes,
+                handshakeMeanMilliseconds: handshakes > 0 ? Double(result.handshakeMicroseconds) / Double(handshakes) / 1000 : nil,
+                handshakeMaxMilliseconds: handshakes > 0 ? Double(result.handshakeMaxMicroseconds) / 1000 : nil)
+        }
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import AccordHTTP
 import AccordHTTPTypes
 import AccordSpec
 import ArgumentParser
@@ -142,6 +143,15 @@ struct TransportArguments: ParsableArguments {
     @Option(help: ArgumentHelp("Send every request through this proxy (default: the environment's http_proxy/HTTPS_PROXY).", valueName: "URL"))
     var proxy: String?
 
+    @Flag(help: "HTTP/2, negotiated by ALPN over TLS (HTTP/1.1 where the server does not offer it).")
+    var http2 = false
+
+    @Flag(name: .customLong("http2-prior-knowledge"), help: "HTTP/2 from the first byte, over cleartext.")
+    var http2PriorKnowledge = false
+
+    @Option(help: ArgumentHelp("HTTP/2 load: requests multiplexed on each connection at most (default 100).", valueName: "N"))
+    var maxStreams: Int?
+
     func check() throws {
         for (option, file) in [("--cacert", cacert), ("--cert", cert), ("--key", key)] {
             guard let file else { continue }
@@ -150,6 +160,12 @@ struct TransportArguments: ParsableArguments {
         if key != nil && cert == nil { throw ValidationError("--key needs --cert: the key belongs to a client certificate") }
         for entry in resolve {
             if let problem = Transport.problem(resolve: entry) { throw ValidationError(problem) }
+        }
+        if http2 && http2PriorKnowledge { throw ValidationError("give --http2 or --http2-prior-knowledge, not both") }
+        if http2PriorKnowledge, let problem = CurlVersion.priorKnowledgeProblem { throw ValidationError(problem) }
+        if let maxStreams {
+            guard (1...1000).contains(maxStreams) else { throw ValidationError("--max-streams must be 1 to 1000, not \(maxStreams)") }
+            guard http2 || http2PriorKnowledge else { throw ValidationError("--max-streams is for HTTP/2: add --http2 or --http2-prior-knowledge") }
         }
         if let proxy, !(proxy.contains("://")) { throw ValidationError("--proxy takes a URL such as http://proxy.example:3128, not '\(proxy)'") }
     }
@@ -161,8 +177,11 @@ struct TransportArguments: ParsableArguments {
         }
         let https = target.lowercased().hasPrefix("https:")
         let proxy = self.proxy ?? (https ? variable("HTTPS_PROXY", "https_proxy") : variable("http_proxy", "HTTP_PROXY"))
-        return Transport(
+        var transport = Transport(
             caCertificate: cacert, clientCertificate: cert, clientKey: key, insecure: insecure, resolve: resolve, proxy: proxy,
             noProxy: proxy == nil ? nil : variable("NO_PROXY", "no_proxy"))
+        transport.http = http2 ? .http2 : http2PriorKnowledge ? .http2PriorKnowledge : .http1_1
+        if let maxStreams { transport.maxStreams = maxStreams }
+        return transport
     }
 }

@@ -1,4 +1,5 @@
 import AccordEnvironment
+import AccordHTTP
 import AccordResults
 import AccordTestSupport
 import Foundation
@@ -13,6 +14,13 @@ struct TLSTests {
         var folder: URL
         var port: Int
         var clientPort: Int
+        /// Cleartext HTTP/2 (prior knowledge), and TLS closing every connection after 20 requests.
+        var h2cPort: Int
+        var shortPort: Int
+        /// nginx's access log: "$server_protocol $connection $connection_requests $ssl_session_reused $server_port".
+        var log: [[String]] {
+            ((try? String(contentsOfFile: file("access.log"), encoding: .utf8)) ?? "").split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        }
         func file(_ name: String) -> String { folder.appendingPathComponent(name).path }
     }
 
@@ -45,6 +53,8 @@ struct TLSTests {
             logFile: folder.appendingPathComponent("server.log").path)
         let port = try FreePort.find()
         let clientPort = try FreePort.find()
+        let h2cPort = try FreePort.find()
+        let shortPort = try FreePort.find()
         let upstream = server.url.replacingOccurrences(of: "http://", with: "")
         let config = """
             worker_processes 1;
@@ -53,10 +63,23 @@ struct TLSTests {
             error_log \(folder.path)/error.log warn;
             events { worker_connections 1024; }
             http {
-                access_log \(folder.path)/access.log;
+                log_format accord '$server_protocol $connection $connection_requests $ssl_session_reused $server_port';
+                access_log \(folder.path)/access.log accord;
                 upstream accord { server \(upstream); keepalive 16; }
+                ssl_session_cache shared:accord:1m;
                 server {
-                    listen 127.0.0.1:\(port) ssl;
+                    listen 127.0.0.1:\(h2cPort) http2;
+                    location / { proxy_pass http://accord; proxy_http_version 1.1; proxy_set_header Connection ""; }
+                }
+                server {
+                    listen 127.0.0.1:\(shortPort) ssl;
+                    keepalive_requests 20;
+                    ssl_certificate \(folder.path)/server.pem;
+                    ssl_certificate_key \(folder.path)/server.key;
+                    location / { proxy_pass http://accord; proxy_http_version 1.1; proxy_set_header Connection ""; }
+                }
+                server {
+                    listen 127.0.0.1:\(port) ssl http2;
                     ssl_certificate \(folder.path)/server.pem;
                     ssl_certificate_key \(folder.path)/server.key;
                     location / { proxy_pass http://accord; proxy_http_version 1.1; proxy_set_header Connection ""; }
@@ -81,12 +104,12 @@ struct TLSTests {
             nginx.waitUntilExit()
         }
         // Until nginx listens.
-        for _ in 0..<100 where await HealthProbe.status("https://127.0.0.1:\(port)/health", timeoutMilliseconds: 500,
-            transport: .init(insecure: true)) == nil {
+        for _ in 0..<100 {
+            if await HealthProbe.status("https://127.0.0.1:\(port)/health", timeoutMilliseconds: 500, transport: .init(insecure: true)) != nil { break }
             try await Task.sleep(for: .milliseconds(50))
         }
         do {
-            try await body(Deployment(folder: folder, port: port, clientPort: clientPort))
+            try await body(Deployment(folder: folder, port: port, clientPort: clientPort, h2cPort: h2cPort, shortPort: shortPort))
         } catch {
             _ = await server.stop()
             throw error
@@ -161,6 +184,65 @@ struct TLSTests {
             #expect(log.split(separator: "\n").count >= phase.measurement.requests)
             let refused = try await Executables.run(["load", "--url", url, "-c", "2", "-d", "300ms"], timeout: 60)
             #expect(refused.stdout.contains("transfer") || refused.stdout.contains("errors"), "\(refused.stdout)")
+        }
+    }
+
+    static func load(_ arguments: [String], _ deployment: Deployment, name: String) async throws -> LoadPhase {
+        let json = deployment.file("\(name).json")
+        let result = try await Executables.run(["load"] + arguments + ["-d", "1s", "--json", json], timeout: 60)
+        #expect(result.status == 0, "stdout: \(result.stdout)\nstderr: \(result.stderr)")
+        let document = try ResultsDocument.read(Data(contentsOf: URL(fileURLWithPath: json)), path: json)
+        return try #require(document.endpoints.first)
+    }
+
+    /// HTTP/2 by ALPN multiplexes 8 concurrent requests on 2 connections (4 streams each); the
+    /// same load over HTTP/1.1 takes a connection per request in flight; prior knowledge
+    /// speaks HTTP/2 over cleartext. nginx's own log says so.
+    @Test func http2MultiplexesStreamsOnThePlannedConnections() async throws {
+        try await Self.with { deployment in
+            let url = "https://127.0.0.1:\(deployment.port)/health"
+            let h2 = try await Self.load(
+                [url, "--cacert", deployment.file("ca.pem"), "--http2", "--max-streams", "4", "-c", "8"].flatMap { $0.hasPrefix("https") ? ["--url", $0] : [$0] },
+                deployment, name: "h2")
+            #expect(h2.errorsByKind.isEmpty && h2.measurement.requests > 100)
+            #expect(h2.connections?.protocols == ["2"])
+            #expect(h2.connections?.opened == 2)
+            // Every request of the load (the log's HTTP/2 lines: the only HTTP/2 client here) on
+            // 2 connections, many requests each.
+            let lines = deployment.log.filter { $0.count == 5 && $0[4] == String(deployment.port) && $0[0] == "HTTP/2.0" }
+            #expect(lines.count >= h2.measurement.requests)
+            #expect(Set(lines.map { $0[1] }).count == 2)
+            #expect(lines.compactMap { Int($0[2]) }.max() ?? 0 > 50)
+
+            let h1 = try await Self.load(["--url", url, "--cacert", deployment.file("ca.pem"), "-c", "8"], deployment, name: "h1")
+            #expect(h1.connections?.protocols == ["1.1"] && h1.connections?.opened == 8)
+
+            let cleartext = ["--url", "http://127.0.0.1:\(deployment.h2cPort)/health", "--http2-prior-knowledge", "--max-streams", "8", "-c", "8"]
+            if let problem = CurlVersion.priorKnowledgeProblem {
+                // Debian 12's libcurl 7.88.1 fails every reuse of a cleartext HTTP/2 connection:
+                // refused up front, saying why, rather than thousands of framing errors.
+                let refused = try await Executables.run(["load"] + cleartext + ["-d", "1s"], timeout: 60)
+                #expect(refused.status == 2 && refused.stderr.contains(problem), "\(refused.stderr)")
+            } else {
+                let h2c = try await Self.load(cleartext, deployment, name: "h2c")
+                #expect(h2c.errorsByKind.isEmpty && h2c.connections?.protocols == ["2"] && h2c.connections?.opened == 1)
+            }
+        }
+    }
+
+    /// A server that closes each connection after 20 requests: the engine reconnects, and each
+    /// reconnect resumes its TLS session ($ssl_session_reused "r") rather than a full handshake.
+    @Test func reconnectsResumeTLSSessions() async throws {
+        try await Self.with { deployment in
+            let phase = try await Self.load(
+                ["--url", "https://127.0.0.1:\(deployment.shortPort)/health", "--cacert", deployment.file("ca.pem"), "-c", "2"], deployment, name: "short")
+            #expect(phase.errorsByKind.isEmpty)
+            let figures = try #require(phase.connections)
+            #expect(figures.opened > 4 && figures.tlsHandshakes == figures.opened)
+            let firsts = deployment.log.filter { $0.count == 5 && $0[4] == String(deployment.shortPort) && $0[2] == "1" }
+            #expect(firsts.count == figures.opened)
+            // All but the first connection of each of the 2 handles resumed a session.
+            #expect(firsts.filter { $0[3] == "r" }.count >= firsts.count - 2, "\(firsts)")
         }
     }
 }
