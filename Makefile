@@ -4,7 +4,7 @@
 # Both install the Debian packages they need first (apt-get; sudo when not root).
 
 SHELL := /bin/bash
-APT_PACKAGES := libpq-dev libhiredis-dev libcurl4-openssl-dev libyaml-dev zlib1g-dev python3-venv postgresql redis-server pkg-config libxml2-utils
+APT_PACKAGES := libpq-dev libhiredis-dev libcurl4-openssl-dev libyaml-dev zlib1g-dev python3-venv postgresql redis-server pkg-config libxml2-utils nginx tinyproxy openssl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SWIFT ?= swift
 PORT ?= 8080
@@ -19,7 +19,8 @@ deps:
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing && \
+	  for service in nginx tinyproxy; do $(SUDO) service $$service stop >/dev/null 2>&1 || true; done; \
 	fi
 
 ## build: debug build of everything
