@@ -149,7 +149,7 @@ let package = Package(
         .testTarget(
             name: "AccordRunnerTests",
             dependencies: [
-                "AccordRunner", "AccordEnvironment", "AccordProbes", "AccordStorage", "AccordLoad", "AccordHTTPTypes", "AccordResults",
+                "AccordRunner", "AccordEnvironment", "AccordProbes", "AccordStorage", "AccordLoad", "AccordHTTPTypes", "AccordResults", "AccordSpec",
                 "AccordTestSupport",
             ],
             swiftSettings: strict
