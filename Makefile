@@ -4,7 +4,7 @@
 # Both install the Debian packages they need first (apt-get; sudo when not root).
 
 SHELL := /bin/bash
-APT_PACKAGES := libpq-dev libhiredis-dev libcurl4-openssl-dev libyaml-dev zlib1g-dev python3-venv postgresql redis-server pkg-config libxml2-utils
+APT_PACKAGES := libpq-dev libhiredis-dev libcurl4-openssl-dev libyaml-dev zlib1g-dev python3-venv postgresql redis-server pkg-config libxml2-utils nginx
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SWIFT ?= swift
 PORT ?= 8080
