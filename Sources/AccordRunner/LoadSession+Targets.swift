@@ -30,9 +30,11 @@ extension LoadSession {
                 let subject = targets.subject.value
                 let sustained: Double?
                 let generatorBound: Bool
+                // No phase at all: the endpoint's "targets" verdict already says why (not run, not rendered).
+                guard let phase = results.endpoints.first(where: { $0.name == subject }) else { continue }
                 if let capacity = results.capacity.first(where: { $0.subject == subject }) {
                     (sustained, generatorBound) = (capacity.sustainedRPS, capacity.generatorBound)
-                } else if targets.rate == nil, let phase = results.endpoints.first(where: { $0.name == subject }), phase.corrected {
+                } else if targets.rate == nil, phase.corrected {
                     let rate = rps.threshold.bound
                     let step = Self.oneStep(phase, rate: rate, p99Target: targets.thresholds.first { $0.metric == .p99 }?.threshold.bound)
                     (sustained, generatorBound) = (step.held ? rate : nil, phase.measurement.generatorBound)
@@ -40,7 +42,7 @@ extension LoadSession {
                     results.targetCases.append(ResultsDocument.Case(
                         name: "\(subject) rps \(rps.threshold.comparison.rawValue) \(TargetEvaluation.show(rps.threshold.bound, .rps))",
                         location: rps.location, outcome: .skipped,
-                        reason: "no capacity search for \(subject), and no phase at the target's rate to judge it by"))
+                        reason: "no capacity search for \(subject) (--no-capacity, or no p99 target), and no phase at the rps target's rate to judge it by"))
                     continue
                 }
                 results.targetCases.append(TargetEvaluation.evaluateRPS(

@@ -49,6 +49,15 @@ struct StallingServerTests {
         return (result.status, document, phase)
     }
 
+    /// The same against a fresh nginx frozen for 300 ms every 2 s while it loads.
+    static func loadStalling(_ spec: String) async throws -> (status: Int32, document: ResultsDocument, phase: LoadPhase) {
+        let nginx = try await NginxServer()
+        defer { nginx.stop() }
+        let freezer = try NginxServer.Freezer(nginx.process.processIdentifier, stallMilliseconds: 300, periodMilliseconds: 2000)
+        defer { freezer.stop() }
+        return try await load(spec, against: nginx)
+    }
+
     static func ms(_ histogram: HistogramData, _ percentile: Double) -> Double {
         Double(histogram.value(atPercentile: percentile)) / 1000
     }
@@ -58,11 +67,7 @@ struct StallingServerTests {
     }
 
     @Test func aStallEveryTwoSecondsFailsP99At1000PerSecond() async throws {
-        let nginx = try await NginxServer()
-        defer { nginx.stop() }
-        let freezer = try NginxServer.Freezer(nginx.process.processIdentifier, stallMilliseconds: 300, periodMilliseconds: 2000)
-        let (status, document, phase) = try await Self.load(Self.atVendorsRate, against: nginx)
-        freezer.stop()
+        let (status, document, phase) = try await Self.loadStalling(Self.atVendorsRate)
         #expect(status == 1)
         #expect(phase.model == "open" && phase.corrected)
         #expect(phase.load.hasPrefix("constant 1000 req/s, open model"))
@@ -105,11 +110,7 @@ struct StallingServerTests {
     }
 
     @Test func aClosedModelDoesNotSeeTheStallAndSaysItIsNotCorrected() async throws {
-        let nginx = try await NginxServer()
-        defer { nginx.stop() }
-        let freezer = try NginxServer.Freezer(nginx.process.processIdentifier, stallMilliseconds: 300, periodMilliseconds: 2000)
-        let (_, document, phase) = try await Self.load(Self.noRateStated, against: nginx)
-        freezer.stop()
+        let (_, document, phase) = try await Self.loadStalling(Self.noRateStated)
         #expect(phase.model == "closed" && !phase.corrected)
         #expect(phase.latencyBasis == "closed model, not corrected")
         // Only the few requests each connection had in flight when the stall began wait it
