@@ -52,6 +52,15 @@ extension LoadSession {
         }
     }
 
+    /// Where an endpoint's capacity search starts (its steps offer 0.5, 0.75, 1, 1.25… times
+    /// this): the rps target's bound when there is one, so that the rate the vendor states is
+    /// itself a step and the bisection lands within 5% of where it breaks; else the
+    /// throughput its phase measured (100 when none).
+    static func capacityStart(_ targets: TargetSet, measuredRPS: Double?) -> Double {
+        if let bound = targets.rpsTarget?.threshold.bound, bound > 0 { return bound }
+        return measuredRPS ?? 100
+    }
+
     /// An open-model target phase as a capacity step at `rate`.
     static func oneStep(_ phase: LoadPhase, rate: Double, p99Target: Double?) -> Capacity.Step {
         let m = phase.measurement

@@ -315,7 +315,7 @@ struct LoadSession {
                 let (capacity, ids) = await search.run(
                     subject: endpoint.name.value, requests: requests,
                     groups: [.init(name: endpoint.name.value, requests: Array(requests.indices), p99Target: p99)],
-                    startRPS: measured ?? 100, measuredRPS: measured, reporter: reporter)
+                    startRPS: Self.capacityStart(targetSet, measuredRPS: measured), measuredRPS: measured, reporter: reporter)
                 results.capacity.append(capacity)
                 await reconcile("capacity \(endpoint.name.value)", ids: ids, location: targetSet.subject.location, into: &results)
             }

@@ -65,3 +65,13 @@ struct TargetShapeTests {
         #expect(step.offeredRPS == 1000)
     }
 }
+
+extension TargetShapeTests {
+    @Test func capacityStartsFromTheRPSTargetSoTheVendorsRateIsAStep() {
+        let withRPS = Self.targets([(.p99, Threshold(.lessThan, 50)), (.rps, Threshold(.greaterThanOrEqual, 10_000))])
+        #expect(LoadSession.capacityStart(withRPS, measuredRPS: 4296) == 10_000)
+        let withoutRPS = Self.targets([(.p99, Threshold(.lessThan, 50))], at: 500)
+        #expect(LoadSession.capacityStart(withoutRPS, measuredRPS: 480) == 480)
+        #expect(LoadSession.capacityStart(withoutRPS, measuredRPS: nil) == 100)
+    }
+}
