@@ -51,7 +51,7 @@ struct StallingServerTests {
 
     /// The same against a fresh nginx frozen for 300 ms every 2 s while it loads.
     static func loadStalling(_ spec: String) async throws -> (status: Int32, document: ResultsDocument, phase: LoadPhase) {
-        let nginx = try await NginxServer()
+        let nginx = try await NginxServer.start()
         defer { nginx.stop() }
         let freezer = try NginxServer.Freezer(nginx.process.processIdentifier, stallMilliseconds: 300, periodMilliseconds: 2000)
         defer { freezer.stop() }
@@ -92,7 +92,7 @@ struct StallingServerTests {
     /// shared with builds a whole second can still be lost to the scheduler now and then, so
     /// a second attempt is allowed (noise can only make a healthy server fail, never pass).
     @Test func theSameSpecPassesWhenTheServerDoesNotStall() async throws {
-        let nginx = try await NginxServer()
+        let nginx = try await NginxServer.start()
         defer { nginx.stop() }
         var attempts: [String] = []
         for _ in 1...2 {

@@ -17,11 +17,24 @@ public final class NginxServer {
     /// Whether the binary is there (CI installs it; elsewhere the tests that need it skip).
     public static var installed: Bool { FileManager.default.isExecutableFile(atPath: binary) }
 
-    /// Starts nginx and waits (at most 10 s) for it to answer.
-    public init() async throws {
+    /// Starts nginx on a free port and waits (at most 30 s) for it to answer; on another
+    /// port when it exits at once (a process beside this one took the port first), three
+    /// times at most.
+    public static func start() async throws -> NginxServer {
+        var failures: [String] = []
+        for _ in 1...3 {
+            do { return try await NginxServer(port: try FreePort.find()) } catch let failure as Exited {
+                failures.append(failure.log)
+            }
+        }
+        throw TestFailure("nginx exited at once three times; its error logs: \(failures)")
+    }
+
+    private struct Exited: Error { var log: String }
+
+    private init(port: Int) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("accord-nginx-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("logs"), withIntermediateDirectories: true)
-        let port = try FreePort.find()
         let scratch = directory.path
         let config = """
             daemon off;
@@ -54,11 +67,15 @@ public final class NginxServer {
         self.process = process
         self.port = port
         self.directory = directory
-        let deadline = Date().addingTimeInterval(10)
-        while await HealthProbe.status(baseURL + "/", timeoutMilliseconds: 500) != 200 {
+        // Generous: other suites may be loading the machine's two cores meanwhile.
+        let deadline = Date().addingTimeInterval(30)
+        while await HealthProbe.status(baseURL + "/", timeoutMilliseconds: 1000) != 200 {
             guard process.isRunning, Date() < deadline else {
+                let log = (try? String(contentsOfFile: "\(scratch)/logs/error.log", encoding: .utf8)) ?? ""
+                let running = process.isRunning
                 stop()
-                throw TestFailure("nginx did not answer on port \(port) within 10 s (see \(scratch)/logs/error.log)")
+                if !running { throw Exited(log: log) }
+                throw TestFailure("nginx (\(running ? "running" : "exited")) did not answer on port \(port) within 30 s; its error log: \(log)")
             }
             try await Task.sleep(for: .milliseconds(50))
         }
