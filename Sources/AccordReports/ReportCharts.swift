@@ -30,15 +30,18 @@ enum ReportCharts {
         return Chart.Series(name: name, points: points, dashed: dashed)
     }
 
-    /// Latency by percentile: corrected and uncorrected for an endpoint; the whole and each
-    /// endpoint for a scenario.
+    /// Latency by percentile: corrected and uncorrected for an endpoint loaded at a rate; the
+    /// one line of a closed model (its two histograms tell the same uncorrected story); the
+    /// whole and each endpoint for a scenario.
     static func spectrum(of phase: LoadPhase, id: String) -> Chart {
         var series: [Chart.Series?]
-        if phase.endpoints.isEmpty {
+        if phase.endpoints.isEmpty, phase.corrected {
             series = [
-                spectrumSeries(phase.corrected ? "corrected (from intended send time)" : "closed model, not corrected", phase.latency),
+                spectrumSeries("corrected (from intended send time)", phase.latency),
                 spectrumSeries("uncorrected (from actual send time)", phase.uncorrectedLatency, dashed: true),
             ]
+        } else if phase.endpoints.isEmpty {
+            series = [spectrumSeries(phase.latencyBasis, phase.latency)]
         } else {
             series = [spectrumSeries("all requests", phase.latency)]
             series += phase.endpoints.map { spectrumSeries($0.name, $0.latency) }

@@ -35,7 +35,8 @@ public struct ResultsDocument: Codable, Sendable, Equatable {
     /// Every pass/fail verdict, grouped as JUnit suites: the functional suites, then
     /// `targets`, `scenarios`, `capacity`, `reconciliation` and `reliability`.
     public var suites: [Suite]
-    /// One load phase per endpoint with targets (closed model, fixed connections).
+    /// One load phase per endpoint with targets: at the rate its targets state (open model),
+    /// or closed model at fixed connections when they state none.
     public var endpoints: [LoadPhase]
     /// The scenarios as run, each with its endpoints nested.
     public var scenarios: [LoadPhase]

@@ -4,10 +4,12 @@ import AccordLoad
 import AccordResults
 
 /// Capacity search for one endpoint or a mix: constant arrival rates (open model, latency
-/// from the intended send time) stepped up from half the closed-model throughput by a
-/// quarter of it, until a step breaks the p99 target or the 1% error budget, the generator
-/// runs out, or the step limit is reached. Sustained = the highest offered rate a whole step
-/// held; peak = the highest throughput any step (or the closed-model phase) reached.
+/// from the intended send time) stepped up from half the starting throughput by a quarter of
+/// it, until a step breaks the p99 target or the 1% error budget, the generator runs out, or
+/// the step limit is reached; then bisection between the last rate held and the first broken
+/// until they are within 5% (CapacityRule.nextRate). Sustained = the highest offered rate a
+/// whole step held below the lowest that broke; peak = the highest throughput any step (or
+/// the endpoint's own phase) reached.
 struct CapacitySearch {
     var stepSeconds: Double
     var maxSteps = 7
@@ -36,8 +38,7 @@ struct CapacitySearch {
         var generatorBound = false
         let strictest = groups.map(\.p99Target).min() ?? 0
         let loosest = groups.map(\.p99Target).max() ?? 0
-        for index in 0..<maxSteps {
-            let offered = CapacityRule.rate(step: index, closedRPS: startRPS)
+        while let offered = CapacityRule.nextRate(after: steps, startRPS: startRPS, maxSteps: maxSteps), !Task.isCancelled {
             let phase = "capacity \(subject) at \(Int(offered)) req/s"
             var plan = LoadPlan(
                 requests: requests, connections: CapacityRule.connections(rate: offered, p99Milliseconds: loosest),
@@ -64,7 +65,6 @@ struct CapacitySearch {
                 offeredRPS: offered, achievedRPS: measurement.rps, p50: measurement.p50, p99: measurement.p99,
                 errorRate: measurement.errorRate, held: held, behind: result.behind, unanswered: stepPhase.unanswered))
             if result.generatorBound && !held { generatorBound = true }
-            if !held || Task.isCancelled { break }
         }
         let capacity = CapacityRule.summarize(subject: subject, p99Target: strictest, measuredRPS: measuredRPS, steps: steps, generatorBound: generatorBound)
         return (capacity, collected)

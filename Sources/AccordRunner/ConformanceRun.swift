@@ -225,6 +225,7 @@ public enum ConformanceRun {
                     await session.capacity(
                         options.specs, stepSeconds: options.profile.capacityStepSeconds, steps: options.profile.capacitySteps, into: &results)
                 }
+                session.rpsVerdicts(options.specs, into: &results)
             }
             // Interrupted: no verdict from a partial run; the catch below tears down.
             try Task.checkCancellation()
@@ -270,7 +271,7 @@ public enum ConformanceRun {
             .init(
                 name: "Load generator",
                 value: "accord load engine (libcurl multi), \(threads) engine thread\(threads == 1 ? "" : "s"), on the same machine"),
-            .init(name: "Load profile", value: "\(options.profile.rawValue); \(options.connections) connections per endpoint phase"),
+            .init(name: "Load profile", value: "\(options.profile.rawValue); \(options.connections) connections per closed-model endpoint phase"),
         ]
         let digests = options.specs.map { spec in
             ResultsDocument.SpecFileDigest(

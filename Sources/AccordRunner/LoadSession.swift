@@ -254,7 +254,10 @@ struct LoadSession {
 
     // MARK: - Phases
 
-    /// Loads every endpoint that has targets, closed model, and judges it.
+    /// Loads every endpoint that has targets and judges its latency and error-rate targets:
+    /// at a constant arrival rate (open model) when the spec states one (`at`, else the rps
+    /// target's bound), else closed model at `connections`. Rps targets are judged later, by
+    /// capacity (``rpsVerdicts(_:into:)``).
     func endpointPhases(_ specs: [SpecFile], seconds: Double, into results: inout Results) async {
         for spec in specs {
             for targetSet in spec.targets {
@@ -273,17 +276,21 @@ struct LoadSession {
                         reason: "could not render the endpoint's request: \(error)"))
                     continue
                 }
-                progress("loading \(endpoint.name.value) for \(Int(seconds)) s with \(connections) connections")
+                let shape = Self.targetShape(targetSet, connections: connections)
+                // A closed model's figures say so wherever they appear, the live line included.
+                let basis = shape.model == .closed ? " (closed model, not corrected)" : ""
+                progress("loading \(endpoint.name.value) for \(Int(seconds)) s: \(shape.load)\(basis.isEmpty ? "" : ", not corrected")")
                 let plan = Self.plan(
-                    Self.planRequests([(prepared: prepared, weight: 1)]).requests, connections: connections, seconds: seconds, threads: threads)
-                let (result, samples) = await load("load \(endpoint.name.value)", plan)
+                    Self.planRequests([(prepared: prepared, weight: 1)]).requests, connections: shape.connections, seconds: seconds,
+                    model: shape.model, threads: threads)
+                let (result, samples) = await load("load \(endpoint.name.value)\(basis)", plan)
                 await reconcile(
                     endpoint.name.value, result, endpoints: [endpoint.name.value], spec: spec, location: targetSet.subject.location, into: &results)
-                let phase = LoadPhase(
-                    name: endpoint.name.value, load: "\(connections) connections, closed model", result: result,
-                    resources: samples, since: runStart)
+                let phase = LoadPhase(name: endpoint.name.value, load: shape.load, result: result, resources: samples, since: runStart)
                 results.endpoints.append(phase)
-                results.targetCases += TargetEvaluation.evaluate(targetSet, measured: phase.measurement.endpointMeasurement, source: spec.source)
+                results.targetCases += TargetEvaluation.evaluate(
+                    targetSet, measured: phase.measurement.endpointMeasurement,
+                    load: TargetLoad(rate: targetSet.judgingRate, behindShare: phase.behindShare), source: spec.source)
             }
         }
     }
@@ -393,7 +400,7 @@ struct LoadSession {
                 let (capacity, collected) = await search.run(
                     subject: endpoint.name.value, requests: requests,
                     groups: [.init(name: endpoint.name.value, requests: Array(requests.indices), p99Target: p99)],
-                    startRPS: measured ?? 100, measuredRPS: measured, reporter: reporter)
+                    startRPS: Self.capacityStart(targetSet, measuredRPS: measured), measuredRPS: measured, reporter: reporter)
                 results.capacity.append(capacity)
                 await reconcile(
                     "capacity \(endpoint.name.value)", collected: collected, acknowledged: collected.map(\.count), endpoints: [endpoint.name.value],

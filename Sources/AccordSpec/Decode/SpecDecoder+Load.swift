@@ -22,13 +22,13 @@ extension SpecDecoder {
         }
     }
 
-    mutating func decodeTargets(_ node: YAMLNode, subjects: [String], scenarios: [String] = []) -> [TargetSet] {
+    mutating func decodeTargets(_ node: YAMLNode, subjects: [String], endpoints: [String], scenarios: [String] = []) -> [TargetSet] {
         pairs(node, "targets").compactMap { pair in
             if !subjects.contains(pair.key) {
                 let suggestion = Suggestion.closest(to: pair.key, among: subjects).map { " (did you mean '\($0)'?)" } ?? ""
                 error("targets name '\(pair.key)', which is neither an endpoint nor a scenario of this file\(suggestion)", at: pair.keyNode.location)
             }
-            let names = TargetMetric.allCases.map(\.rawValue)
+            let names = TargetMetric.allCases.map(\.rawValue) + ["at"]
             let isScenario = scenarios.contains(pair.key)
             guard let members = mapping(pair.value, "targets of '\(pair.key)'", allowed: names + (isScenario ? ["endpoints"] : [])) else { return nil }
             var thresholds: [(metric: TargetMetric, threshold: Threshold, location: SourceLocation)] = []
@@ -41,9 +41,43 @@ extension SpecDecoder {
                 }
                 thresholds.append((metric: metric, threshold: threshold, location: valueNode.location))
             }
+            let rate = members["at"].flatMap { decodeJudgingRate($0, subject: pair.key, thresholds: thresholds, endpoints: endpoints) }
             let scaling = members["endpoints"].flatMap { decodeScaling($0) }
-            return TargetSet(subject: Located(pair.key, at: pair.keyNode.location), thresholds: thresholds, endpoints: scaling)
+            return TargetSet(subject: Located(pair.key, at: pair.keyNode.location), thresholds: thresholds, rate: rate, endpoints: scaling)
         }
+    }
+
+    /// `at: "500/s"`: the rate an endpoint's latency targets are judged at. Only for an
+    /// endpoint (a scenario has its own users or rate) with a latency or error-rate target.
+    mutating func decodeJudgingRate(
+        _ node: YAMLNode, subject: String, thresholds: [(metric: TargetMetric, threshold: Threshold, location: SourceLocation)],
+        endpoints: [String]
+    ) -> Located<Double>? {
+        guard let text = scalarText(node, "at") else { return nil }
+        guard let rate = Self.perSecond(text) else {
+            error("at must be a rate of requests per second such as \"500/s\", not '\(text)'", at: node.location)
+            return nil
+        }
+        guard endpoints.contains(subject) else {
+            error("at is for an endpoint's targets; scenario '\(subject)' is loaded at its own users or rate", at: node.location)
+            return nil
+        }
+        guard thresholds.contains(where: { $0.metric != .rps }) else {
+            error("at is the rate latency and error-rate targets are judged at; '\(subject)' has none (an rps target is judged by capacity)", at: node.location)
+            return nil
+        }
+        return Located(rate, at: node.location)
+    }
+
+    /// `"500/s"`, `"500 req/s"` or `500`: a finite rate above 0 and at most 1,000,000 req/s.
+    static func perSecond(_ text: String) -> Double? {
+        var number = text.filter { $0 != " " }
+        for suffix in ["req/s", "/s"] where number.hasSuffix(suffix) {
+            number = String(number.dropLast(suffix.count))
+            break
+        }
+        guard let value = Double(number), value.isFinite, value > 0, value <= 1_000_000 else { return nil }
+        return value
     }
 
     /// `{within: 2x, metrics: [p95]}` (`within: 1x` alone: every latency metric and the error rate).

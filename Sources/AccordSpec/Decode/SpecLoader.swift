@@ -67,7 +67,9 @@ extension SpecDecoder {
         let endpoints = members["endpoints"].map { decodeEndpoints($0) } ?? []
         let scenarios = members["scenarios"].map { decodeScenarios($0, endpoints: endpoints.map(\.name.value)) } ?? []
         let subjects = endpoints.map(\.name.value) + scenarios.map(\.name.value)
-        let targets = members["targets"].map { decodeTargets($0, subjects: subjects, scenarios: scenarios.map(\.name.value)) } ?? []
+        let targets = members["targets"].map {
+            decodeTargets($0, subjects: subjects, endpoints: endpoints.map(\.name.value), scenarios: scenarios.map(\.name.value))
+        } ?? []
         if cases.isEmpty, endpoints.isEmpty, members["cases"] == nil, members["endpoints"] == nil {
             error("a spec file needs cases: (or endpoints: for load)", at: suiteNode.location)
         }

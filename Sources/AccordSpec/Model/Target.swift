@@ -35,19 +35,39 @@ public enum TargetMetric: String, Sendable, CaseIterable {
 }
 
 /// The targets of one endpoint or scenario: `create_job: {p95: "< 50ms", rps: ">= 1000"}`.
+///
+/// An endpoint's latency and error-rate targets are judged at a constant arrival rate (open
+/// model): `at` when the spec states one (`queue_stats: {p99: "< 60ms", at: "500/s"}`), else
+/// the rps target's bound; with neither, in a closed model, labelled so.
 public struct TargetSet: Sendable {
     public var subject: Located<String>
     public var thresholds: [(metric: TargetMetric, threshold: Threshold, location: SourceLocation)]
     /// A scenario's: each endpoint of its mix judged by that endpoint's own targets, scaled.
     public var endpoints: EndpointScaling?
+    /// `at: "500/s"`: the arrival rate (req/s) the latency targets are judged at.
+    public var rate: Located<Double>?
 
     public init(
         subject: Located<String>, thresholds: [(metric: TargetMetric, threshold: Threshold, location: SourceLocation)],
-        endpoints: EndpointScaling? = nil
+        rate: Located<Double>? = nil, endpoints: EndpointScaling? = nil
     ) {
         self.subject = subject
         self.thresholds = thresholds
+        self.rate = rate
         self.endpoints = endpoints
+    }
+
+    /// The rps target, when there is one.
+    public var rpsTarget: (threshold: Threshold, location: SourceLocation)? {
+        thresholds.first { $0.metric == .rps }.map { (threshold: $0.threshold, location: $0.location) }
+    }
+
+    /// The constant arrival rate (req/s) latency and error rate are judged at: `at`, else an
+    /// rps target's bound (`>= 1000`: 1000); nil for a closed model.
+    public var judgingRate: Double? {
+        if let rate { return rate.value }
+        guard let rps = rpsTarget?.threshold, rps.bound > 0 else { return nil }
+        return rps.bound
     }
 }
 
