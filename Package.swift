@@ -155,7 +155,7 @@ let package = Package(
             swiftSettings: strict
         ),
         // The executables as a user runs them: `accord` and the fuzz targets, as child processes.
-        .testTarget(name: "AccordCommandTests", dependencies: ["AccordResults", "AccordEnvironment", "AccordHTTP", "AccordTestSupport"], swiftSettings: strict),
+        .testTarget(name: "AccordCommandTests", dependencies: ["AccordResults", "AccordEnvironment", "AccordHTTP", "AccordJSON", "AccordTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "ControlPlaneTests",
             dependencies: [

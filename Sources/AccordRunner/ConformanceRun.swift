@@ -150,6 +150,7 @@ public enum ConformanceRun {
         let progress = reporter.step
         let runStart = Date()
         let threads = options.threads ?? defaultThreads(booting: options.target == nil)
+        let plan = Self.plan(options, threads: threads)
         var postgres: ThrowawayPostgres?
         var redis: ThrowawayRedis?
         var server: ServerProcess?
@@ -219,12 +220,10 @@ public enum ConformanceRun {
                 session.healthRequest = options.specs.lazy.compactMap(\.data.health).first
                 results.targetCases += await session.prepareData(options.specs)
                 results.reconciliationCases += LoadSession.unreconciled(options.specs)
-                await session.endpointPhases(options.specs, seconds: options.loadSeconds ?? options.profile.endpointSeconds, into: &results)
-                await session.scenarios(options.specs, timeScale: options.profile.timeScale, into: &results)
-                if options.capacity {
-                    await session.capacity(
-                        options.specs, stepSeconds: options.profile.capacityStepSeconds, steps: options.profile.capacitySteps, into: &results)
-                }
+                // The plan decided before anything ran; the session executes its phases as planned.
+                await session.endpointPhases(options.specs, plan: plan, into: &results)
+                await session.scenarios(options.specs, plan: plan, into: &results)
+                await session.capacity(options.specs, plan: plan, into: &results)
                 session.rpsVerdicts(options.specs, into: &results)
             }
             // Interrupted: no verdict from a partial run; the catch below tears down.
@@ -235,11 +234,24 @@ public enum ConformanceRun {
             var report = assemble(
                 options: options, target: target, booted: options.target == nil, functional: functional, results: results, facts: facts, runStart: runStart, threads: threads)
             report.seeding = seeding
+            report.plan = plan.json
             return Outcome(report: report, serverLog: log)
         } catch {
             await teardown()
             throw error
         }
+    }
+
+    /// What the run will execute, from its options alone (`accord plan` prints it).
+    public static func plan(_ options: Options, threads: Int? = nil) -> RunPlan {
+        var inputs = RunPlan.Inputs(
+            specs: options.specs, profile: options.profile, target: options.target, functional: options.functional, capacity: options.capacity,
+            threads: threads ?? options.threads ?? defaultThreads(booting: options.target == nil), connections: options.connections,
+            loadSeconds: options.loadSeconds)
+        inputs.seedRows = options.seedRows
+        inputs.hasDatabase = options.databaseURL != nil
+        inputs.hasRedis = options.redisURL != nil
+        return RunPlan.make(inputs)
     }
 
     /// Engines when none are asked for: one per core left after the services the run boots —

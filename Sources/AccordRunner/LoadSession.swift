@@ -258,10 +258,14 @@ struct LoadSession {
     /// at a constant arrival rate (open model) when the spec states one (`at`, else the rps
     /// target's bound), else closed model at `connections`. Rps targets are judged later, by
     /// capacity (``rpsVerdicts(_:into:)``).
-    func endpointPhases(_ specs: [SpecFile], seconds: Double, into results: inout Results) async {
-        for spec in specs {
-            for targetSet in spec.targets {
-                guard let endpoint = spec.endpoints.first(where: { $0.name.value == targetSet.subject.value }) else { continue }
+    func endpointPhases(_ specs: [SpecFile], plan runPlan: RunPlan, into results: inout Results) async {
+        for planned in runPlan.phases where planned.kind == .endpoint {
+            do {
+                guard let spec = specs.first(where: { $0.path == planned.spec }),
+                    let targetSet = spec.targets.first(where: { $0.subject.value == planned.name }),
+                    let endpoint = spec.endpoints.first(where: { $0.name.value == targetSet.subject.value })
+                else { continue }
+                let seconds = planned.seconds ?? 1
                 if Task.isCancelled { return }
                 if serverGone() {
                     results.targetCases.append(LoadVerdicts.notRun("\(endpoint.name.value) targets", location: targetSet.subject.location))
@@ -276,7 +280,9 @@ struct LoadSession {
                         reason: "could not render the endpoint's request: \(error)"))
                     continue
                 }
-                let shape = Self.targetShape(targetSet, connections: connections)
+                // As planned: the plan's model, size and duration (the same rule made it).
+                var shape = Self.targetShape(targetSet, connections: connections)
+                shape.connections = planned.connections ?? shape.connections
                 // A closed model's figures say so wherever they appear, the live line included.
                 let basis = shape.model == .closed ? " (closed model, not corrected)" : ""
                 progress("loading \(endpoint.name.value) for \(Int(seconds)) s: \(shape.load)\(basis.isEmpty ? "" : ", not corrected")")
@@ -296,15 +302,18 @@ struct LoadSession {
     }
 
     /// Runs every scenario of the specs (time-scaled by `timeScale` unless it injects faults).
-    func scenarios(_ specs: [SpecFile], timeScale: Double, into results: inout Results) async {
-        for spec in specs {
-            for scenario in spec.scenarios {
+    func scenarios(_ specs: [SpecFile], plan runPlan: RunPlan, into results: inout Results) async {
+        for planned in runPlan.phases where planned.kind == .scenario || planned.kind == .fault {
+            do {
+                guard let spec = specs.first(where: { $0.path == planned.spec }),
+                    let scenario = spec.scenarios.first(where: { $0.name.value == planned.name })
+                else { continue }
                 if Task.isCancelled { return }
                 if serverGone() {
                     results.scenarioCases.append(LoadVerdicts.notRun(scenario.name.value, location: scenario.location))
                     continue
                 }
-                if !scenario.faults.isEmpty && injector == nil {
+                if !scenario.faults.isEmpty && (injector == nil || planned.skipped != nil) {
                     results.scenarioCases.append(ResultsDocument.Case(
                         name: scenario.name.value, location: scenario.location, outcome: .skipped,
                         reason: FaultInjector.refusal(scenario: scenario.name.value, faults: scenario.faults, target: target)))
@@ -328,16 +337,15 @@ struct LoadSession {
                     continue
                 }
                 if let users = scenario.users, let warning = FileDescriptorBudget.check(connections: users) { progress(warning) }
-                let scale = scenario.faults.isEmpty ? timeScale : 1
-                let seconds = max(minimumScenarioSeconds, Double(scenario.durationMilliseconds) / 1000 / scale)
+                let seconds = planned.seconds ?? minimumScenarioSeconds
                 progress("scenario \(scenario.name.value): \(Self.describe(scenario)) for \(Int(seconds)) s")
                 let (requests, owner) = Self.planRequests(mix)
                 let think = scenario.thinkMilliseconds.map { UInt64($0.lowerBound) * 1_000_000...UInt64($0.upperBound) * 1_000_000 }
                 var plan = Self.plan(
-                    requests, connections: scenario.users ?? max(connections, 100), seconds: seconds,
-                    model: scenario.rate.map { .open(rate: $0) } ?? .closed, think: think, spawnRate: scenario.spawnRate.map { $0 * scale },
+                    requests, connections: planned.connections ?? scenario.users ?? max(connections, 100), seconds: seconds,
+                    model: scenario.rate.map { .open(rate: $0) } ?? .closed, think: think, spawnRate: planned.spawnRate,
                     threads: threads)
-                plan.stages = Self.stages(scenario, scale: scale)
+                plan.stages = (planned.stages ?? []).map { Stage(durationNanoseconds: UInt64(($0.seconds * 1e9).rounded()), target: $0.target) }
                 plan.groups = owner
                 let planned = plan
                 let start = FaultInjector.now()
@@ -383,10 +391,12 @@ struct LoadSession {
 
     /// Capacity per endpoint with a p99 target, and for the first scenario with an uneven mix
     /// (each of its endpoints judged by its own p99 target).
-    func capacity(_ specs: [SpecFile], stepSeconds: Double, steps: Int, into results: inout Results) async {
+    func capacity(_ specs: [SpecFile], plan runPlan: RunPlan, into results: inout Results) async {
+        let searches = runPlan.phases.filter { $0.kind == .capacity }
+        guard let rule = searches.first?.capacity else { return }
         let search = CapacitySearch(
-            stepSeconds: stepSeconds, maxSteps: steps, threads: threads, sources: data.sources, counter: renderer.counter)
-        for spec in specs {
+            stepSeconds: rule.stepSeconds, maxSteps: rule.maxSteps, threads: threads, sources: data.sources, counter: renderer.counter)
+        for spec in specs where searches.contains(where: { $0.spec == spec.path }) {
             var p99ByEndpoint: [String: Double] = [:]
             for targetSet in spec.targets {
                 guard let p99 = targetSet.thresholds.first(where: { $0.metric == .p99 })?.threshold.bound,

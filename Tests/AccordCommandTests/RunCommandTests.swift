@@ -1,4 +1,5 @@
 import AccordTestSupport
+import AccordJSON
 import AccordResults
 import Foundation
 import Testing
@@ -25,6 +26,17 @@ struct RunCommandTests {
             #expect(FileManager.default.fileExists(atPath: "\(latest)/\(file)"), "\(file)")
         }
         let report = try ResultsDocument.read(Data(contentsOf: URL(fileURLWithPath: "\(latest)/results.json")), path: "results.json")
+        // The run embeds the plan it executed, and executed its endpoint phases as planned.
+        let plan = try #require(report.plan)
+        #expect(plan["format"] == .string("accord-plan"))
+        guard case let .array(phases)? = plan["phases"] else {
+            Issue.record("the embedded plan has no phases")
+            return
+        }
+        let planned = phases.filter { $0["kind"] == .string("endpoint") }.compactMap { $0["name"]?.stringValue }
+        #expect(planned == report.endpoints.map(\.name))
+        #expect(phases.filter { $0["kind"] == .string("scenario") || $0["kind"] == .string("fault") }.compactMap { $0["name"]?.stringValue }
+            == report.scenarios.map(\.name))
         let verdictSuites = ["targets", "scenarios", "reconciliation", "reliability"]
         // Every functional case passed or was skipped as opt-in.
         let functional = report.suites.filter { !verdictSuites.contains($0.name) }.flatMap(\.cases)
@@ -41,7 +53,11 @@ struct RunCommandTests {
         let scenarioCases = report.suite(named: "scenarios")?.cases ?? []
         #expect(scenarioCases.count == 31)
         #expect(scenarioCases.filter { $0.name.hasPrefix("normal: ") || $0.name.hasPrefix("high: ") }.count == 20)
-        let deterministic = scenarioCases.filter { verdict in !["p50", "p95", "p99"].contains { verdict.name.contains(" \($0) ") } }
+        let perEndpointLatency = scenarioCases.filter { verdict in
+            (verdict.name.hasPrefix("normal: ") || verdict.name.hasPrefix("high: ")) && ["p50", "p95", "p99"].contains { verdict.name.contains(" \($0) ") }
+        }
+        #expect(perEndpointLatency.count == 16)
+        let deterministic = scenarioCases.filter { verdict in !perEndpointLatency.contains { $0.name == verdict.name } }
         #expect(deterministic.count == 15)
         #expect(deterministic.allSatisfy { $0.outcome == .passed }, "\(deterministic.filter { $0.outcome != .passed }.map(\.name))")
         let reconciliation = report.suite(named: "reconciliation")?.cases ?? []
@@ -119,5 +135,26 @@ struct RunCommandTests {
         let result = try await Executables.run(["run", specs, "--target", "http://127.0.0.1:1", "--reports", reports, "--quiet"])
         #expect(result.status == 3, "stderr: \(result.stderr)")
         #expect(result.stderr.contains("unreachable"))
+    }
+}
+
+/// `accord plan`: the phases without running anything, and the same plan as JSON.
+@Suite("accord plan (the executable)")
+struct PlanCommandTests {
+    @Test func printsEveryPhaseAndWritesTheSamePlanAsJSON() async throws {
+        let json = FileManager.default.temporaryDirectory.appendingPathComponent("accord-plan-\(UUID().uuidString).json").path
+        defer { try? FileManager.default.removeItem(atPath: json) }
+        let specs = ["load.yaml", "faults.yaml"].map { Executables.repositoryRoot.appendingPathComponent("specs/\($0)").path }
+        let result = try await Executables.run(["plan"] + specs + ["--profile", "smoke", "--target", "https://deployment.example", "--json", json], timeout: 60)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("endpoint create_job"))
+        #expect(result.stdout.contains("fault redis-stop"))
+        #expect(result.stdout.contains("skipped: faults need an environment the run boots"))
+        #expect(result.stdout.contains("then bisection to within 5%"))
+        let document = try JSON.parse(bytes: Array(Data(contentsOf: URL(fileURLWithPath: json))))
+        #expect(document["format"] == .string("accord-plan") && document["version"] == .int(1))
+        #expect(document["target"] == .string("https://deployment.example"))
+        let broken = try await Executables.run(["plan", "--profile", "fast"], timeout: 60)
+        #expect(broken.status == 2 && broken.stderr.contains("--profile must be quick, baseline or smoke"))
     }
 }

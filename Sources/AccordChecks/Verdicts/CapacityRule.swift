@@ -14,8 +14,11 @@ public enum CapacityRule {
 
     /// The offered rate of step `index` (0-based) for a closed-model throughput.
     public static func rate(step index: Int, closedRPS: Double) -> Double {
-        max(10, (closedRPS * (0.5 + 0.25 * Double(index))).rounded())
+        max(10, (closedRPS * factor(step: index)).rounded())
     }
+
+    /// Step `index`'s rate as a multiple of the start: 0.5, 0.75, 1, 1.25 …
+    public static func factor(step index: Int) -> Double { 0.5 + 0.25 * Double(index) }
 
     /// Connections enough that a step at `rate` is not capped by them while latency stays
     /// within target (Little's law, twice over), bounded.
