@@ -112,6 +112,9 @@ public enum ConformanceRun {
         /// Rows per `seed:` table, overriding the profile's (`--seed-rows`; 0: none). Against a
         /// `--target`, nothing is seeded without it.
         public var seedRows: Int?
+        /// A plan written earlier (`accord plan --json`, then `--plan FILE`) to execute instead
+        /// of deriving one; checked against the specs by the caller (`RunPlan.problems`).
+        public var plan: RunPlan?
         /// For the report: when and how the run was started.
         public var date: String
         public var command: String
@@ -150,7 +153,7 @@ public enum ConformanceRun {
         let progress = reporter.step
         let runStart = Date()
         let threads = options.threads ?? defaultThreads(booting: options.target == nil)
-        let plan = Self.plan(options, threads: threads)
+        let plan = options.plan ?? Self.plan(options, threads: threads)
         var postgres: ThrowawayPostgres?
         var redis: ThrowawayRedis?
         var server: ServerProcess?

@@ -344,3 +344,29 @@ extension RunPlan {
         return phases
     }
 }
+
+extension RunPlan {
+    /// Why this plan cannot run on `specs` (a plan written for other specs or an older copy of
+    /// them): every phase must name a spec given and an endpoint, scenario or target in it.
+    public func problems(against specs: [SpecFile]) -> [String] {
+        var problems: [String] = []
+        for (index, phase) in phases.enumerated() {
+            let where_ = "phase \(index + 1) (\(phase.kind.rawValue) \(phase.name))"
+            guard let spec = specs.first(where: { $0.path == phase.spec }) else {
+                problems.append("\(where_) is of \(phase.spec), which is not among the specs given")
+                continue
+            }
+            let found: Bool = switch phase.kind {
+            case .endpoint: spec.targets.contains { $0.subject.value == phase.name } && spec.endpoints.contains { $0.name.value == phase.name }
+            case .scenario, .fault: spec.scenarios.contains { $0.name.value == phase.name }
+            case .capacity:
+                spec.endpoints.contains { $0.name.value == phase.name } || spec.scenarios.contains { "mix (\($0.name.value))" == phase.name }
+            }
+            if !found { problems.append("\(where_): \(phase.spec) has no \(phase.kind == .endpoint ? "endpoint with targets" : phase.kind == .capacity ? "endpoint or scenario" : "scenario") named so") }
+            for entry in phase.mix where !spec.endpoints.contains(where: { $0.name.value == entry.endpoint }) {
+                problems.append("\(where_): \(phase.spec) has no endpoint \(entry.endpoint)")
+            }
+        }
+        return problems
+    }
+}

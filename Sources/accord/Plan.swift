@@ -31,6 +31,7 @@ struct Plan: AsyncParsableCommand {
 
     func validate() throws {
         try runArguments.check()
+        if runArguments.plan != nil { throw ValidationError("accord plan makes a plan; --plan executes one: give it to accord run or accord load") }
         try RunArguments.checkThreads(threads)
         if let json { try RunArguments.checkWritable(json) }
     }

@@ -87,6 +87,9 @@ struct RunArguments: ParsableArguments {
             valueName: "ARG"))
     var serverArguments: [String] = []
 
+    @Option(help: ArgumentHelp("Execute this plan (written by accord plan --json) instead of deriving one; its profile and threads apply.", valueName: "FILE"))
+    var plan: String?
+
     func check() throws {
         guard ConformanceRun.Profile(rawValue: profile) != nil else {
             throw ValidationError("--profile must be quick, baseline or smoke, not '\(profile)'")
@@ -106,6 +109,23 @@ struct RunArguments: ParsableArguments {
                 throw ValidationError("--target must be an http:// or https:// URL with a host, not '\(target)'")
             }
         }
+    }
+
+    /// A plan file, refused (exit 2) when it is not one, or was made for other specs, another
+    /// target or the other command.
+    static func readPlan(_ path: String, specs: [SpecFile], target: String?, functional: Bool) throws -> RunPlan {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch { throw ValidationError("--plan \(path): \(error.localizedDescription)") }
+        let plan: RunPlan
+        do { plan = try RunPlan.read(data, path: path) } catch { throw ValidationError("--plan: \(error)") }
+        let problems = plan.problems(against: specs)
+        guard problems.isEmpty else { throw ValidationError("--plan \(path) does not fit the specs given:\n  " + problems.joined(separator: "\n  ")) }
+        let here = target ?? "the reference server, booted"
+        guard plan.target == here else { throw ValidationError("--plan \(path) was made for \(plan.target), not \(here)") }
+        guard plan.functional == functional else {
+            throw ValidationError("--plan \(path) is the plan of accord \(plan.functional ? "run" : "load"): give it to that command (or make it with\(functional ? "out" : "") --load)")
+        }
+        return plan
     }
 
     static func checkThreads(_ threads: Int?) throws {
@@ -161,6 +181,12 @@ struct RunArguments: ParsableArguments {
             loadSeconds: loadSeconds.map { Double($0) }, functional: functional, capacity: !noCapacity, date: stamp.readable,
             command: CommandLineText.current)
         runOptions.serverArguments = serverArguments
+        if let plan {
+            let given = try Self.readPlan(plan, specs: loaded.specs, target: target, functional: functional)
+            runOptions.plan = given
+            runOptions.profile = ConformanceRun.Profile(rawValue: given.profile) ?? runOptions.profile
+            runOptions.threads = given.threads
+        }
         runOptions.threads = threads
         runOptions.headers = headers
         // The server this run boots is reached directly, whatever proxy the environment names.

@@ -1,4 +1,5 @@
 import AccordEnvironment
+import AccordJSON
 import AccordResults
 import AccordTestSupport
 import Foundation
@@ -61,14 +62,30 @@ struct UserStagesTests {
             executable: Executables.accord.path, arguments: ["serve", "--store", "memory", "--port", "0"],
             logFile: folder.appendingPathComponent("server.log").path)
         let json = folder.appendingPathComponent("results.json").path
+        // Planned first (baseline: the scenarios at their stated times, two engines), then
+        // executed from the plan file: no --profile or --threads on the load, the plan's apply.
+        let planPath = folder.appendingPathComponent("plan.json").path
+        let planned = try await Executables.run(
+            ["plan", specPath, "--load", "--target", server.url, "--profile", "baseline", "--no-capacity", "--threads", "2", "--json", planPath], timeout: 60)
+        #expect(planned.status == 0, "\(planned.stderr)")
         let finished = try await Executables.run(
             [
-                "load", specPath, "--target", server.url, "--profile", "baseline", "--no-capacity", "--threads", "2", "--json", json,
+                "load", specPath, "--target", server.url, "--plan", planPath, "--no-capacity", "--json", json,
                 "--reports", folder.appendingPathComponent("reports").path, "--quiet",
             ], timeout: 120)
         _ = await server.stop()
         #expect(finished.status == 0, "stderr: \(finished.stderr)")
         let report = try ResultsDocument.read(Data(contentsOf: URL(fileURLWithPath: json)), path: json)
+        // The results embed the plan file's plan, as it was written.
+        let written = try JSON.parse(bytes: Array(Data(contentsOf: URL(fileURLWithPath: planPath))))
+        #expect(report.plan == written)
+        #expect(report.profile == "baseline")
+        // A plan refused where it does not fit: another command, other specs.
+        let wrongCommand = try await Executables.run(["run", specPath, "--target", server.url, "--plan", planPath], timeout: 60)
+        #expect(wrongCommand.status == 2 && wrongCommand.stderr.contains("is the plan of accord load"), "\(wrongCommand.stderr)")
+        let health = Executables.repositoryRoot.appendingPathComponent("specs/health.yaml").path
+        let otherSpecs = try await Executables.run(["load", health, "--target", server.url, "--plan", planPath], timeout: 60)
+        #expect(otherSpecs.status == 2 && otherSpecs.stderr.contains("which is not among the specs given"), "\(otherSpecs.stderr)")
         for name in ["spawn", "stages"] {
             let phase = try #require(report.scenarios.first { $0.name == name })
             #expect(phase.model == "users")
