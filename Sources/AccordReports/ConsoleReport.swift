@@ -15,7 +15,7 @@ import AccordSpec
 ///       31 |         status: 422
 ///          |                 ^^^ expected == 422, actual 201
 ///          |
-///         POST http://127.0.0.1:8080/api/v1/jobs?priority=9&…
+///         POST http://127.0.0.1:8080/v2/tasks?priority=9&…
 ///         HTTP 201
 /// ```
 public struct ConsoleReport: Sendable {

@@ -10,7 +10,7 @@ import Darwin
 ///
 /// ```swift
 /// let redis = try RedisConnection(url: RedisURL(parsing: "redis://localhost:6379"))
-/// try redis.command(["XLEN", "jobs:stream:normal"])          // .integer(3)
+/// try redis.command(["XLEN", "tq:normal"])                     // .integer(3)
 /// try redis.pipeline([["PING"], ["GET", "missing"]])         // [.status("PONG"), .null]
 /// ```
 ///

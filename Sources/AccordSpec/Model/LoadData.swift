@@ -36,7 +36,7 @@ public struct HealthRequest: Sendable {
 }
 
 /// Items created through an endpoint before the load, for load requests to draw from with
-/// `{{pool.NAME}}`: `pools: {jobs: {from: create_job, collect: $.job_id, size: 10000}}`.
+/// `{{pool.NAME}}`: `pools: {tasks: {from: create_task, collect: $.data.uuid, size: 10000}}`.
 public struct Pool: Sendable {
     public enum Draw: Sendable, Hashable {
         case uniform
@@ -96,8 +96,8 @@ public struct Feeder: Sendable {
 }
 
 /// How to check that every item an endpoint acknowledged was stored exactly once:
-/// `reconcile: {create_job: {collect: $.job_id, postgres: "SELECT id FROM jobs WHERE id =
-/// ANY($1::text[])", redis: {streams: "jobs:stream:*", field: job_id}}}`.
+/// `reconcile: {create_task: {collect: $.data.uuid, postgres: "SELECT uuid FROM tasks WHERE uuid =
+/// ANY($1::text[])", redis: {streams: "tq:*", field: uuid}}}`.
 public struct ReconcileRule: Sendable {
     public var endpoint: Located<String>
     /// Where the item's id is in each accepted answer.
