@@ -18,7 +18,7 @@ import Darwin
 ///     …
 /// }
 /// let start = FaultInjector.now()
-/// async let timings = injector.run(scenario.faults, healthURL: server.url + "/health", scenarioStart: start)
+/// async let timings = injector.run(scenario.faults, healthURL: server.url + health.path, healthStatus: health.status, scenarioStart: start)
 /// let load = await LoadRun.run(plan)
 /// // timings: [stop redis at 2 s for 3 s: applied 2.0 s, back 5.1 s, healthy 0.4 s later]
 /// ```
@@ -66,17 +66,17 @@ public struct FaultInjector: Sendable {
     /// another. A fault whose time has passed (the previous one recovered late) is applied at
     /// once. Every fault that was applied is brought back, cancellation or not; after
     /// cancellation, no further fault is applied and recovery is no longer waited for.
-    public func run(_ faults: [FaultSpec], healthURL: String, scenarioStart: UInt64) async -> [FaultTiming] {
+    public func run(_ faults: [FaultSpec], healthURL: String, healthStatus: Int = 200, scenarioStart: UInt64) async -> [FaultTiming] {
         var timings: [FaultTiming] = []
         for fault in faults.sorted(by: { $0.atMilliseconds < $1.atMilliseconds }) {
             if Task.isCancelled { break }
             await sleep(until: scenarioStart + UInt64(fault.atMilliseconds) * 1_000_000)
-            timings.append(await inject(fault, healthURL: healthURL, scenarioStart: scenarioStart))
+            timings.append(await inject(fault, healthURL: healthURL, healthStatus: healthStatus, scenarioStart: scenarioStart))
         }
         return timings
     }
 
-    private func inject(_ fault: FaultSpec, healthURL: String, scenarioStart: UInt64) async -> FaultTiming {
+    private func inject(_ fault: FaultSpec, healthURL: String, healthStatus: Int, scenarioStart: UInt64) async -> FaultTiming {
         func seconds(_ instant: UInt64) -> Double { Double(instant > scenarioStart ? instant - scenarioStart : 0) / 1e9 }
         var timing = FaultTiming(fault: fault)
         // 1. Break it.
@@ -92,7 +92,7 @@ public struct FaultInjector: Sendable {
         let end = applied + UInt64(fault.forMilliseconds) * 1_000_000
         while Self.now() < end, !Task.isCancelled {
             timing.healthProbesDuringFault += 1
-            if await !healthy(healthURL) { timing.healthFailuresDuringFault += 1 }
+            if await !healthy(healthURL, status: healthStatus) { timing.healthFailuresDuringFault += 1 }
             await sleep(until: min(end, Self.now() + Self.nanoseconds(probeInterval)))
         }
         // 3. Bring it back; recovery counts from here.
@@ -109,7 +109,7 @@ public struct FaultInjector: Sendable {
         // 4. Wait for /health 200, bounded.
         let deadline = Self.now() + Self.nanoseconds(recoveryBound)
         while Self.now() < deadline, !Task.isCancelled {
-            if await healthy(healthURL) {
+            if await healthy(healthURL, status: healthStatus) {
                 timing.recoverySeconds = Double(Self.now() - revertStarted) / 1e9
                 break
             }
@@ -136,9 +136,9 @@ public struct FaultInjector: Sendable {
         }
     }
 
-    /// Whether one `GET healthURL` answered 200 within the probe timeout.
-    private func healthy(_ healthURL: String) async -> Bool {
-        await HealthProbe.status(healthURL, timeoutMilliseconds: probeTimeoutMilliseconds) == 200
+    /// Whether one `GET healthURL` answered the spec's health status within the probe timeout.
+    private func healthy(_ healthURL: String, status: Int) async -> Bool {
+        await HealthProbe.status(healthURL, timeoutMilliseconds: probeTimeoutMilliseconds) == status
     }
 
     private static func nanoseconds(_ duration: Duration) -> UInt64 {

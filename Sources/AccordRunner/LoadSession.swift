@@ -350,7 +350,7 @@ struct LoadSession {
                 let planned = plan
                 let start = FaultInjector.now()
                 let healthURL = health(spec).map { target + $0.path } ?? target
-                async let faulted = injector?.run(scenario.faults, healthURL: healthURL, scenarioStart: start) ?? []
+                async let faulted = injector?.run(scenario.faults, healthURL: healthURL, healthStatus: health(spec)?.status ?? 200, scenarioStart: start) ?? []
                 let (result, samples) = await load("scenario \(scenario.name.value)", planned)
                 let timings = await faulted
                 let healthy = await healthy(spec)
