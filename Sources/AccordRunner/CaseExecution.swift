@@ -187,6 +187,13 @@ enum Transcript {
 
     static func response(_ response: ClientResponse) -> String {
         var text = "\n< \(response.status)\n"
+        // Over TLS, where the time went: a new connection's handshake shows here (0 when the
+        // connection and its session were reused).
+        let timing = response.timing
+        if timing.tls > 0 {
+            func ms(_ microseconds: Int64) -> String { String(format: "%.1f ms", Double(microseconds) / 1000) }
+            text += "< (TLS handshake \(ms(max(0, timing.tls - timing.connect))), first byte \(ms(timing.firstByte)), total \(ms(timing.total)))\n"
+        }
         for header in response.headers { text += "< " + shown(header, secret: []) + "\n" }
         if !response.body.isEmpty { text += "\n" + excerpt(response.body) + "\n" }
         return text

@@ -138,10 +138,15 @@ struct TLSTests {
 
     @Test func trustedByCacertByNameWithResolveOrInsecureSaidLoudly() async throws {
         try await Self.with { deployment in
+            let trustedJSON = deployment.file("trusted.json")
             let trusted = try await Executables.run(
-                ["check", Self.healthSpec, "--target", "https://127.0.0.1:\(deployment.port)", "--cacert", deployment.file("ca.pem")], timeout: 60)
+                ["check", Self.healthSpec, "--target", "https://127.0.0.1:\(deployment.port)", "--cacert", deployment.file("ca.pem"), "--json", trustedJSON],
+                timeout: 60)
             #expect(trusted.status == 0, "stdout: \(trusted.stdout)\nstderr: \(trusted.stderr)")
             #expect(!trusted.stdout.contains("warning:"))
+            // Transcripts say what the TLS handshake cost.
+            let transcripts = try ResultsDocument.read(Data(contentsOf: URL(fileURLWithPath: trustedJSON)), path: trustedJSON).suites.flatMap(\.cases).map(\.transcript)
+            #expect(transcripts.contains { $0.contains("< (TLS handshake ") })
             // The certificate names accord.test: reached by that name before any DNS has it.
             let byName = try await Executables.run(
                 [
