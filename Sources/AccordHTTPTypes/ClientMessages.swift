@@ -117,6 +117,9 @@ public struct Transport: Sendable, Equatable, Hashable {
     /// The HTTP version asked for: HTTP/1.1 unless `--http2` (negotiated by ALPN over TLS) or
     /// `--http2-prior-knowledge` (cleartext HTTP/2 from the first byte).
     public var http: HTTPVersion = .http1_1
+    /// Whether the run chose the version (`--http1.1`, `--http2`, …): then a spec's
+    /// `defaults: {http: …}` does not change it.
+    public var httpChosen = false
     /// HTTP/2 load: requests multiplexed on each connection at most (`--max-streams`); the
     /// engine opens one connection per this many of its concurrent requests.
     public var maxStreams: Int = 100

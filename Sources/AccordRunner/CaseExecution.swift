@@ -14,14 +14,19 @@ struct CaseExecution {
     let runner: CheckRunner
     /// The file's variables and earlier captures; this case's captures are added.
     var variables: [String: String]
-    /// The file's `defaults:` headers.
+    /// The file's `defaults:` headers and HTTP version.
     let specDefaults: [(name: String, value: Template)]
+    let specHTTP: String?
 
-    init(specCase: Case, runner: CheckRunner, variables: [String: String], specDefaults: [(name: String, value: Template)] = []) {
+    init(
+        specCase: Case, runner: CheckRunner, variables: [String: String], specDefaults: [(name: String, value: Template)] = [],
+        specHTTP: String? = nil
+    ) {
         self.specCase = specCase
         self.runner = runner
         self.variables = variables
         self.specDefaults = specDefaults
+        self.specHTTP = specHTTP
     }
 
     /// Header values no transcript shows: the run's `--header`s and the spec's defaults that
@@ -39,7 +44,7 @@ struct CaseExecution {
         do {
             request = try RequestRendering.render(
                 specCase.request, target: runner.options.target, context: runner.renderContext(variables), defaults: runner.options.headers,
-                specDefaults: specDefaults, transport: runner.options.transport)
+                specDefaults: specDefaults, specHTTP: specHTTP, transport: runner.options.transport)
         } catch {
             return with(placeholder, reason: "could not render the request: \(error)")
         }

@@ -142,7 +142,8 @@ public final class CheckRunner: Sendable {
         }
         let clock = ContinuousClock()
         let started = clock.now
-        var execution = CaseExecution(specCase: specCase, runner: self, variables: variables, specDefaults: spec.defaultHeaders)
+        var execution = CaseExecution(
+            specCase: specCase, runner: self, variables: variables, specDefaults: spec.defaultHeaders, specHTTP: spec.defaultHTTP)
         let result = await execution.run()
         variables = execution.variables
         var finished = result

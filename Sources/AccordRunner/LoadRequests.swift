@@ -33,8 +33,8 @@ enum LoadRequests {
     /// reconciliation's JSONPath).
     static func compile(
         _ endpoint: Endpoint, variables: [String: String], context base: RenderContext, slots names: [String: LoadTemplate.Slot], target: String,
-        defaults: [(name: String, value: String)], specDefaults: [(name: String, value: Template)] = [], transport: Transport = Transport(),
-        collect: String?
+        defaults: [(name: String, value: String)], specDefaults: [(name: String, value: Template)] = [], specHTTP: String? = nil,
+        transport: Transport = Transport(), collect: String?
     ) throws -> LoadRequest {
         let nonce = "accordslot" + String(UInt32.random(in: 0...UInt32.max), radix: 36)
         let slots = Mutex<[LoadTemplate.Slot]>([])
@@ -54,7 +54,7 @@ enum LoadRequests {
         context.randomInt = { $0.lowerBound }
         let request = try RequestRendering.render(
             Self.markingNumbers(endpoint.request, marker: marker), target: target, context: context, defaults: defaults, specDefaults: specDefaults,
-            transport: transport)
+            specHTTP: specHTTP, transport: transport)
         let expectation = endpoint.expectStatus
         let accepts: @Sendable (Int) -> Bool = { status in expectation?.accepts(status) ?? (200..<400).contains(status) }
         let bodyEscaping: LoadTemplate.Escaping

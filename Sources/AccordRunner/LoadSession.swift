@@ -146,7 +146,8 @@ struct LoadSession {
         }
         return try LoadRequests.compile(
             endpoint, variables: renderer.renderVariables(of: spec), context: renderer.renderContext([:]), slots: slots, target: target,
-            defaults: renderer.options.headers, specDefaults: spec.defaultHeaders, transport: renderer.options.transport, collect: collect)
+            defaults: renderer.options.headers, specDefaults: spec.defaultHeaders, specHTTP: spec.defaultHTTP, transport: renderer.options.transport,
+            collect: collect)
     }
 
     /// The `pool.…` and `feed.…` names a request's templates use.

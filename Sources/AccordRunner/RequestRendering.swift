@@ -8,8 +8,13 @@ import AccordSpec
 enum RequestRendering {
     static func render(
         _ template: RequestTemplate, target: String, context: RenderContext, defaults: [(name: String, value: String)] = [],
-        specDefaults: [(name: String, value: Template)] = [], transport: Transport = Transport()
+        specDefaults: [(name: String, value: Template)] = [], specHTTP: String? = nil, transport: Transport = Transport()
     ) throws -> ClientRequest {
+        var transport = transport
+        if !transport.httpChosen, let version = specHTTP.flatMap(Transport.HTTPVersion.init(rawValue:)) {
+            if version == .http2PriorKnowledge, let problem = CurlVersion.priorKnowledgeProblem { throw RenderError(message: problem) }
+            transport.http = version
+        }
         var url = target + (try template.path.render(context))
         if !template.query.isEmpty {
             let pairs = try template.query.map { "\(URLEncoding.queryComponent($0.name))=\(URLEncoding.queryComponent(try $0.value.render(context)))" }

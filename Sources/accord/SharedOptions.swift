@@ -143,6 +143,9 @@ struct TransportArguments: ParsableArguments {
     @Option(help: ArgumentHelp("Send every request through this proxy (default: the environment's http_proxy/HTTPS_PROXY).", valueName: "URL"))
     var proxy: String?
 
+    @Flag(name: .customLong("http1.1"), help: "HTTP/1.1, whatever a spec's defaults say.")
+    var http1_1 = false
+
     @Flag(help: "HTTP/2, negotiated by ALPN over TLS (HTTP/1.1 where the server does not offer it).")
     var http2 = false
 
@@ -161,7 +164,9 @@ struct TransportArguments: ParsableArguments {
         for entry in resolve {
             if let problem = Transport.problem(resolve: entry) { throw ValidationError(problem) }
         }
-        if http2 && http2PriorKnowledge { throw ValidationError("give --http2 or --http2-prior-knowledge, not both") }
+        if [http1_1, http2, http2PriorKnowledge].filter({ $0 }).count > 1 {
+            throw ValidationError("give one of --http1.1, --http2 and --http2-prior-knowledge")
+        }
         if http2PriorKnowledge, let problem = CurlVersion.priorKnowledgeProblem { throw ValidationError(problem) }
         if let maxStreams {
             guard (1...1000).contains(maxStreams) else { throw ValidationError("--max-streams must be 1 to 1000, not \(maxStreams)") }
@@ -181,6 +186,7 @@ struct TransportArguments: ParsableArguments {
             caCertificate: cacert, clientCertificate: cert, clientKey: key, insecure: insecure, resolve: resolve, proxy: proxy,
             noProxy: proxy == nil ? nil : variable("NO_PROXY", "no_proxy"))
         transport.http = http2 ? .http2 : http2PriorKnowledge ? .http2PriorKnowledge : .http1_1
+        transport.httpChosen = http1_1 || http2 || http2PriorKnowledge
         if let maxStreams { transport.maxStreams = maxStreams }
         return transport
     }

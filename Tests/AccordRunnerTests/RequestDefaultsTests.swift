@@ -61,4 +61,24 @@ struct RequestDefaultsTests {
             try RequestRendering.render(spec.cases[0].request, target: "http://h", context: context, specDefaults: spec.defaultHeaders)
         }
     }
+
+    @Test func aSpecsHTTPVersionAppliesUnlessTheRunChoseOne() throws {
+        let source = "suite: h\ndefaults: {http: \"2\"}\ncases:\n  - {name: c, request: {path: /}, expect: {status: 200}}\n"
+        guard case let .success(spec) = SpecLoader.load(source, path: "h.yaml") else {
+            Issue.record("did not load")
+            return
+        }
+        #expect(spec.defaultHTTP == "2")
+        let context = RenderContext(uuid: { "u" }, randomInt: { $0.lowerBound }, nextSequence: { 1 })
+        let request = spec.cases[0].request
+        #expect(try RequestRendering.render(request, target: "https://h", context: context, specHTTP: spec.defaultHTTP).transport.http == .http2)
+        var chosen = Transport()
+        chosen.httpChosen = true
+        #expect(try RequestRendering.render(request, target: "https://h", context: context, specHTTP: spec.defaultHTTP, transport: chosen).transport.http == .http1_1)
+        guard case let .failure(problems) = SpecLoader.load(source.replacingOccurrences(of: "\"2\"", with: "\"3\""), path: "h.yaml") else {
+            Issue.record("an unknown version loaded")
+            return
+        }
+        #expect(problems.diagnostics.first?.message.hasPrefix("http must be \"1.1\", \"2\"") == true)
+    }
 }

@@ -59,7 +59,13 @@ extension SpecDecoder {
             return template(pair.value, "a variable").map { (name: pair.key, value: $0) }
         }
         var defaultHeaders: [(name: String, value: Template)] = []
-        if let defaultsNode = members["defaults"], let defaults = mapping(defaultsNode, "defaults", allowed: ["headers", "timeout"]) {
+        var defaultHTTP: String?
+        if let defaultsNode = members["defaults"], let defaults = mapping(defaultsNode, "defaults", allowed: ["headers", "timeout", "http"]) {
+            if let httpNode = defaults["http"], let text = scalarText(httpNode, "http") {
+                if ["1.1", "2", "2-prior-knowledge"].contains(text) { defaultHTTP = text } else {
+                    error("http must be \"1.1\", \"2\" (ALPN over TLS) or \"2-prior-knowledge\" (cleartext), not '\(text)'", at: httpNode.location)
+                }
+            }
             defaultHeaders = defaults["headers"].map { namedTemplates($0, "default headers") } ?? []
             defaultTimeout = defaults["timeout"].flatMap { duration($0, "timeout") }.map { max($0, 1) }
         }
@@ -83,6 +89,7 @@ extension SpecDecoder {
             endpoints: endpoints, targets: targets, scenarios: scenarios, data: data)
         spec.seed = seed
         spec.defaultHeaders = defaultHeaders
+        spec.defaultHTTP = defaultHTTP
         return spec
     }
 }

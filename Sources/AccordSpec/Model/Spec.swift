@@ -20,6 +20,9 @@ public struct SpecFile: Sendable {
     /// unless it sets or drops the same name (values may be `{{env.NAME}}`), and the timeout of
     /// requests that give none.
     public var defaultHeaders: [(name: String, value: Template)] = []
+    /// `defaults: {http: "2"}`: the HTTP version of the file's requests unless the run chooses
+    /// one ("1.1", "2", "2-prior-knowledge").
+    public var defaultHTTP: String?
     /// Data to fill a booted environment with before the load (`seed:`).
     public var seed: [SeedTable] = []
 
