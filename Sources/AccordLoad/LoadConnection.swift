@@ -81,7 +81,16 @@ final class LoadConnection {
         guard renderer.begin(template) else { return false }
         // The hot path of a templated load: no String, no allocation once the buffers have
         // grown to the largest request.
-        if template.url.contains(where: \.isValue) {
+        if let query = template.query, let parsedURL {
+            // Only the query changes: libcurl parses just that part.
+            scratch.removeAll(keepingCapacity: true)
+            renderer.render(query, into: &scratch)
+            scratch.append(0)
+            let set = scratch.withUnsafeBufferPointer { bytes in
+                bytes.withMemoryRebound(to: CChar.self) { curl_url_set(parsedURL, CURLUPART_QUERY, $0.baseAddress, 0) == CURLUE_OK }
+            }
+            if set { _ = accord_curl_easy_setopt_url(handle, parsedURL) }
+        } else if template.urlChanges {
             scratch.removeAll(keepingCapacity: true)
             renderer.render(template.url, into: &scratch)
             scratch.append(0)

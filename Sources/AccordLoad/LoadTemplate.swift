@@ -6,7 +6,7 @@ import AccordHTTPTypes
 /// (``init(marked:marker:slots:bodyEscaping:)``), so that every other part of the request —
 /// JSON encoding, query encoding, default headers — is rendered exactly as a functional check
 /// renders it; each request then only joins bytes (``LoadTemplate/Renderer``).
-public struct LoadTemplate: Sendable {
+public final class LoadTemplate: Sendable {
     /// A value that changes per request.
     public enum Slot: Sendable, Hashable {
         /// A new random UUID (version 4) at each occurrence.
@@ -36,13 +36,18 @@ public struct LoadTemplate: Sendable {
         case value(Slot, Escaping)
     }
 
-    public var url: [Piece]
+    public let url: [Piece]
+    /// When only the query changes (the usual case: a target's scheme, host and path are
+    /// literal): the query's pieces without the `?`, set alone per request (libcurl then parses
+    /// only the query). Nil: the whole URL is rendered.
+    public let query: [Piece]?
+    public let urlChanges: Bool
     /// Nil: the request's body does not change (or it has none).
-    public var body: [Piece]?
+    public let body: [Piece]?
     /// Every header when any of them changes; empty when none does.
-    public var headers: [(name: String, value: [Piece])]
+    public let headers: [(name: String, value: [Piece])]
     /// The sources this template draws rows from.
-    public var sources: Set<Int>
+    public let sources: [Int]
 
     /// Splits `marked`'s URL, body and header values at each `marker` + number + `marker`
     /// (numbering `slots`); `bodyEscaping` says how values land in the body (JSON for a JSON
@@ -58,13 +63,35 @@ public struct LoadTemplate: Sendable {
         let headersChange = headers.contains { $0.value.contains(where: \.isValue) }
         guard url.contains(where: \.isValue) || body != nil || headersChange else { return nil }
         self.url = url
+        self.urlChanges = url.contains(where: \.isValue)
+        self.query = Self.queryOnly(url)
         self.body = body
         self.headers = headersChange ? headers : []
         var sources = Set<Int>()
         for piece in url + (body ?? []) + headers.flatMap(\.value) {
             if case let .value(.source(source, _), _) = piece { sources.insert(source) }
         }
-        self.sources = sources
+        self.sources = sources.sorted()
+    }
+
+    /// The pieces after the `?` when every value of the URL comes after it.
+    static func queryOnly(_ url: [Piece]) -> [Piece]? {
+        var before: [Piece] = []
+        for (index, piece) in url.enumerated() {
+            switch piece {
+            case .value: return nil
+            case let .literal(bytes):
+                guard let mark = bytes.firstIndex(of: UInt8(ascii: "?")) else {
+                    before.append(piece)
+                    continue
+                }
+                var rest = Array(url[(index + 1)...])
+                let tail = Array(bytes[(mark + 1)...])
+                if !tail.isEmpty { rest.insert(.literal(tail), at: 0) }
+                return rest.contains(where: \.isValue) ? rest : nil
+            }
+        }
+        return nil
     }
 
     /// `bytes` cut at every `marker` N `marker`, where N numbers a slot.

@@ -34,8 +34,8 @@ struct TemplateRenderer {
             case let .value(slot, escaping):
                 switch slot {
                 case .uuid: Self.appendUUID(random.next(), random.next(), to: &out)
-                case .sequence: out += String(counter.next()).utf8
-                case let .randomInt(low, high): out += String(Int.random(in: low...high, using: &random)).utf8
+                case .sequence: Self.appendDecimal(counter.next(), to: &out)
+                case let .randomInt(low, high): Self.appendDecimal(Int.random(in: low...high, using: &random), to: &out)
                 case let .source(source, column):
                     guard sources.indices.contains(source), rows.indices.contains(source), rows[source] >= 0 else { continue }
                     let row = sources[source].rows[rows[source]]
@@ -70,6 +70,23 @@ struct TemplateRenderer {
                 default: out.append(byte)
                 }
             }
+        }
+    }
+
+    /// `value` in decimal, without a String in between.
+    static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[19 - count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            out.append(contentsOf: buffer[(20 - count)...])
         }
     }
 

@@ -28,6 +28,11 @@ struct LoadTemplateTests {
         #expect(template.headers.count == 2)
         #expect(template.headers[0].value == [.literal(Array("k-".utf8)), .value(.uuid, .header)])
         #expect(template.sources == [0])
+        // Values in the path: the whole URL is rendered; only in the query: the query alone.
+        #expect(template.query == nil && template.urlChanges)
+        let queryOnly = try #require(LoadTemplate(
+            marked: ClientRequest(url: "http://h/items?a=1&b=\(Self.marked(0))&c=2"), marker: Self.marker, slots: [.sequence], bodyEscaping: .none))
+        #expect(queryOnly.query == [.literal(Array("a=1&b=".utf8)), .value(.sequence, .percent), .literal(Array("&c=2".utf8))])
     }
 
     @Test("a request with nothing that changes compiles to no template; text that only looks like a marker stays literal")
