@@ -50,13 +50,15 @@ serve: release
 	$$($(SWIFT) build -c release --show-bin-path)/accord serve --port $(PORT)
 
 ## test: the whole suite; integration tests start their own PostgreSQL and Redis. PyPI's
-## hdrhistogram (in .build-venv) reads our histogram encoding back in one of them.
+## hdrhistogram (in .build-venv) reads our histogram encoding back in one of them. One test at a
+## time (--no-parallel): the end-to-end suites load this 2-core machine at the vendor's rates,
+## and the suites that judge latency (a stalling nginx, a slow ping) must not share it with them.
 test: deps
 	@[ -x .build-venv/bin/python ] && .build-venv/bin/python -c 'import hdrh' 2>/dev/null || \
 	  { python3 -m venv .build-venv && .build-venv/bin/pip install -q hdrhistogram; } || \
 	  echo "note: could not install PyPI's hdrhistogram; its interoperability test will be skipped"
 	$(SWIFT) build --build-tests
-	ACCORD_HDR_PYTHON=$$( .build-venv/bin/python -c 'import hdrh' 2>/dev/null && echo $(CURDIR)/.build-venv/bin/python ) $(SWIFT) test --skip-build
+	ACCORD_HDR_PYTHON=$$( .build-venv/bin/python -c 'import hdrh' 2>/dev/null && echo $(CURDIR)/.build-venv/bin/python ) $(SWIFT) test --skip-build --no-parallel
 
 clean:
 	rm -rf .build
