@@ -282,8 +282,8 @@ struct LoadSession {
                     continue
                 }
                 // As planned: the plan's model, size and duration (the same rule made it).
-                var shape = Self.targetShape(targetSet, connections: connections)
-                shape.connections = planned.connections ?? shape.connections
+                let model: LoadPlan.Model = planned.model == "open" ? .open(rate: planned.rate ?? 0) : .closed
+                let shape = (model: model, connections: planned.connections ?? connections, load: planned.load)
                 // A closed model's figures say so wherever they appear, the live line included.
                 let basis = shape.model == .closed ? " (closed model, not corrected)" : ""
                 progress("loading \(endpoint.name.value) for \(Int(seconds)) s: \(shape.load)\(basis.isEmpty ? "" : ", not corrected")")

@@ -56,6 +56,13 @@ struct LoadTemplateTests {
         #expect(String(decoding: out, as: UTF8.self) == expected)
     }
 
+    @Test("integers are written in decimal as String would", arguments: [0, 7, 42, 1000, 9_876_543_210, -15, Int.max, Int.min])
+    func decimals(value: Int) {
+        var out: [UInt8] = Array("x=".utf8)
+        TemplateRenderer.appendDecimal(value, to: &out)
+        #expect(String(decoding: out, as: UTF8.self) == "x=\(value)")
+    }
+
     @Test("every column a request uses comes from one row; uuids are fresh version 4; the counter is shared")
     func rendering() throws {
         let source = ValueSource(name: "feeder", columns: ["a", "b"], rows: (0..<50).map { ["a\($0)", "b\($0)"] }, order: .random)
