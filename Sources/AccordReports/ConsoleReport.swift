@@ -54,7 +54,20 @@ public struct ConsoleReport: Sendable {
         let total = report.suites.reduce(0) { $0 + $1.cases.count }
         let line = "\(report.count(.passed)) passed, \(report.count(.failed)) failed, \(report.count(.error)) errors, \(report.count(.skipped)) skipped (\(total) cases)"
         let warnings = (report.warnings ?? []).map { paint("warning: \($0)", 33) + "\n" }.joined()
-        return warnings + (report.passed ? paint(line, 32) : paint(line, 31))
+        let levels = levelLine(report).map { "\n" + $0 } ?? ""
+        return warnings + (report.passed ? paint(line, 32) : paint(line, 31)) + levels
+    }
+
+    /// `levels: core PASSED (40/40) · strict FAILED (110/118) · extended NOT RUN`; nil for a
+    /// document without levels.
+    public func levelLine(_ report: ResultsDocument) -> String? {
+        guard let levels = report.levels, !levels.isEmpty else { return nil }
+        let parts = levels.map { level -> String in
+            let ran = level.passed + level.failed + level.errors
+            let text = "\(level.level) \(level.verdict)" + (ran > 0 ? " (\(level.passed)/\(ran))" : "")
+            return level.verdict == "NOT RUN" ? text : paint(text, level.held ? 32 : 31)
+        }
+        return "levels: " + parts.joined(separator: " · ")
     }
 
     /// `seed data: jobs: 100,000 rows, 60,012 stream entries in 4.1 s`, a line per table; nil when

@@ -14,8 +14,8 @@ import AccordResults
 /// ```xml
 /// <testsuites name="accord check" tests="2" failures="1" errors="0" time="0.031">
 ///   <testsuite name="create-job" tests="2" failures="1" errors="0" skipped="0" time="0.031">
-///     <testcase classname="create-job" name="create a job" time="0.012"/>
-///     <testcase classname="create-job" name="priority above 3" …>
+///     <testcase classname="core.create-job" name="create a job" time="0.012"/>
+///     <testcase classname="strict.create-job" name="priority above 3" …>
 ///       <failure message="status: expected 422, got 201" type="assertion">…</failure>
 ///       <system-out>POST http://…</system-out>
 ///     </testcase>
@@ -50,8 +50,14 @@ public enum JUnitReport {
         return xml
     }
 
+    /// `core.create-job`: the case's level first, so every JUnit consumer groups by level; the
+    /// suite alone for a case without one (documents written before levels).
+    static func classname(_ result: ResultsDocument.Case, suite: ResultsDocument.Suite) -> String {
+        result.level.map { "\($0).\(suite.name)" } ?? suite.name
+    }
+
     static func testcase(_ result: ResultsDocument.Case, suite: ResultsDocument.Suite) -> String {
-        let open = "    <testcase classname=\"\(escape(suite.name))\" name=\"\(escape(result.name))\" "
+        let open = "    <testcase classname=\"\(escape(classname(result, suite: suite)))\" name=\"\(escape(result.name))\" "
             + "time=\"\(seconds(result.seconds))\""
         var body = ""
         switch result.outcome {

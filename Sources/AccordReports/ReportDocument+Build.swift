@@ -80,7 +80,21 @@ extension ReportDocument {
         return Section(id: "summary", title: "Executive Summary", blocks: [
             .paragraph([.strong("Verdict:"), .text(report.passed ? " ✅ PASSED" : report.targetUnreachable ? " ❌ FAILED (target unreachable)" : " ❌ FAILED")]),
             .list(items),
-        ])
+        ] + levels(report))
+    }
+
+    /// The verdict per conformance level: core (the vendor's documented API and targets),
+    /// strict (rules the API implies), extended (the reference server's additions).
+    static func levels(_ report: ResultsDocument) -> [Block] {
+        guard let levels = report.levels, !levels.isEmpty else { return [] }
+        let meaning = ["core": "the vendor's documented API and targets", "strict": "rules the API implies", "extended": "the reference server's additions"]
+        return [
+            .heading("Verdict by level"),
+            .table(Table(header: ["Level", "What it covers", "Verdict", "Passed", "Failed", "Errors", "Skipped"], rows: levels.map { level in
+                let mark = level.verdict == "NOT RUN" ? (level.selected ? "not run" : "not selected") : level.held ? "✅ PASSED" : "❌ FAILED"
+                return [level.level, meaning[level.level] ?? "", mark, "\(level.passed)", "\(level.failed)", "\(level.errors)", "\(level.skipped)"]
+            })),
+        ]
     }
 
     static func environment(_ report: ResultsDocument) -> Section {
@@ -133,8 +147,10 @@ extension ReportDocument {
         }
         if !broken.isEmpty {
             blocks.append(.heading("Failed cases"))
-            blocks.append(.table(Table(header: ["Suite", "Case", "Where", "What"], rows: broken.map { suite, result in
-                [suite, "\(ReportFormat.mark(result.outcome)) \(result.name)", result.location, why(result)]
+            // A level column when the document has levels (documents from before them have none).
+            let levelled = broken.contains { $0.1.level != nil }
+            blocks.append(.table(Table(header: (levelled ? ["Level"] : []) + ["Suite", "Case", "Where", "What"], rows: broken.map { suite, result in
+                (levelled ? [result.level ?? ""] : []) + [suite, "\(ReportFormat.mark(result.outcome)) \(result.name)", result.location, why(result)]
             })))
         }
         return Section(id: "functional", title: "Functional Contract", blocks: blocks)

@@ -40,6 +40,9 @@ extension ResultsDocument {
         public var failures: [CheckFailure]
         /// The request sent and an excerpt of the answer, for `<system-out>` and the console.
         public var transcript: String
+        /// `core`, `strict` or `extended` (see docs/levels.md); nil in documents written
+        /// before levels (optional within version 3).
+        public var level: String?
 
         public init(
             name: String, location: String, outcome: CaseOutcome, seconds: Double = 0, reason: String? = nil, failures: [CheckFailure] = [],

@@ -54,6 +54,8 @@ public struct ResultsDocument: Codable, Sendable, Equatable {
     public var warnings: [String]?
     /// The data seeded before the load; nil when no spec declares `seed:` (optional in v3).
     public var seeding: Seeding? = nil
+    /// The verdict per conformance level, in level order; nil before levels (optional in v3).
+    public var levels: [LevelVerdict]? = nil
 
     public init(
         kind: Kind, date: String, startedAt: String? = nil, command: String, target: String, booted: Bool, profile: String,

@@ -1,4 +1,5 @@
 import AccordHTTPTypes
+import AccordSpec
 
 /// What `accord check` was asked to do.
 public struct CheckOptions: Sendable {
@@ -6,6 +7,8 @@ public struct CheckOptions: Sendable {
     public var target: String
     /// Only cases carrying one of these tags run (all when empty); opt-in cases need one.
     public var tags: Set<String>
+    /// `--level core,strict`: only cases of these levels run (nil: every level).
+    public var levels: Set<ConformanceLevel>?
     /// `--var NAME=VALUE`: defined in every file, overriding the file's own variables.
     public var variables: [String: String]
     public var environment: [String: String]

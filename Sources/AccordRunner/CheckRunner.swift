@@ -66,6 +66,7 @@ public final class CheckRunner: Sendable {
             suites: suites, targetUnreachable: unreachable.withLock { $0 } != nil)
         let warnings = options.transport.warnings
         document.warnings = warnings.isEmpty ? nil : warnings
+        LevelAssignment.apply(to: &document, specs: specs, selected: options.levels)
         return document
     }
 
@@ -115,6 +116,11 @@ public final class CheckRunner: Sendable {
 
     /// Whether the case runs, and if not, why.
     func skipReason(_ specCase: Case, in spec: SpecFile) -> String? {
+        // A case that captures values runs whatever its level: later cases of the chosen levels
+        // may use them (it is reported as not selected, LevelAssignment).
+        if let levels = options.levels, !levels.contains(spec.level(of: specCase)), specCase.captures.isEmpty {
+            return LevelAssignment.notSelectedReason(spec.level(of: specCase), selected: levels)
+        }
         let tags = Set(specCase.tags + spec.tags)
         if !options.tags.isEmpty, tags.isDisjoint(with: options.tags) {
             return "not selected by --tags \(options.tags.sorted().joined(separator: ","))"

@@ -115,6 +115,8 @@ public enum ConformanceRun {
         /// A plan written earlier (`accord plan --json`, then `--plan FILE`) to execute instead
         /// of deriving one; checked against the specs by the caller (`RunPlan.problems`).
         public var plan: RunPlan?
+        /// `--level core,strict`: only these levels run and are judged (nil: every level).
+        public var levels: Set<ConformanceLevel>?
         /// For the report: when and how the run was started.
         public var date: String
         public var command: String
@@ -188,6 +190,7 @@ public enum ConformanceRun {
             // 2. Functional checks, with the probes.
             var checkOptions = CheckOptions(
                 target: target, variables: options.variables, environment: options.environment, databaseURL: databaseURL, redisURL: redisURL)
+            checkOptions.levels = options.levels
             checkOptions.headers = options.headers
             checkOptions.transport = options.transport
             var functional = ResultsDocument(kind: .check, date: options.date, command: options.command, target: target, booted: false, profile: "")
@@ -247,8 +250,11 @@ public enum ConformanceRun {
 
     /// What the run will execute, from its options alone (`accord plan` prints it).
     public static func plan(_ options: Options, threads: Int? = nil) -> RunPlan {
+        // A file whose level --level leaves out plans no load of its own (its endpoints stay,
+        // for the pools and health of the others).
+        let specs = options.levels.map { levels in options.specs.map { $0.keepingLoad(of: levels) } } ?? options.specs
         var inputs = RunPlan.Inputs(
-            specs: options.specs, profile: options.profile, target: options.target, functional: options.functional, capacity: options.capacity,
+            specs: specs, profile: options.profile, target: options.target, functional: options.functional, capacity: options.capacity,
             threads: threads ?? options.threads ?? defaultThreads(booting: options.target == nil), connections: options.connections,
             loadSeconds: options.loadSeconds)
         inputs.seedRows = options.seedRows
@@ -301,6 +307,7 @@ public enum ConformanceRun {
             targetUnreachable: functional.targetUnreachable)
         let warnings = options.transport.warnings
         document.warnings = warnings.isEmpty ? nil : warnings
+        LevelAssignment.apply(to: &document, specs: options.specs, selected: options.levels)
         return document
     }
 }

@@ -31,6 +31,7 @@ struct Check: AsyncParsableCommand {
     @Option(help: "Run only cases with one of these tags (comma-separated); opt-in cases need one.")
     var tags: String?
 
+    @OptionGroup var levelArguments: LevelArguments
     @OptionGroup var probes: ProbeArguments
     @OptionGroup var headerArguments: HeaderArguments
     @OptionGroup(title: "Reaching the deployment") var transportArguments: TransportArguments
@@ -41,6 +42,7 @@ struct Check: AsyncParsableCommand {
     func validate() throws {
         try headerArguments.check()
         try transportArguments.check()
+        _ = try levelArguments.selected()
         guard target.hasPrefix("http://") || target.hasPrefix("https://") else {
             throw ValidationError("--target must be an http:// or https:// URL, not '\(target)'")
         }
@@ -59,6 +61,7 @@ struct Check: AsyncParsableCommand {
             variables: loaded.variables, environment: environment,
             databaseURL: urls.database, redisURL: urls.redis)
         options.headers = headerArguments.parsed
+        options.levels = try levelArguments.selected()
         options.transport = transportArguments.transport(for: target, environment: environment)
         let runner: CheckRunner
         do {

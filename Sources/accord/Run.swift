@@ -87,6 +87,8 @@ struct RunArguments: ParsableArguments {
             valueName: "ARG"))
     var serverArguments: [String] = []
 
+    @OptionGroup var levelArguments: LevelArguments
+
     @Option(help: ArgumentHelp("Execute this plan (written by accord plan --json) instead of deriving one; its profile and threads apply.", valueName: "FILE"))
     var plan: String?
 
@@ -94,6 +96,7 @@ struct RunArguments: ParsableArguments {
         guard ConformanceRun.Profile(rawValue: profile) != nil else {
             throw ValidationError("--profile must be quick, baseline or smoke, not '\(profile)'")
         }
+        _ = try levelArguments.selected()
         if target != nil && !serverArguments.isEmpty {
             throw ValidationError("--server-arg applies to the server accord boots; with --target there is none")
         }
@@ -181,6 +184,7 @@ struct RunArguments: ParsableArguments {
             loadSeconds: loadSeconds.map { Double($0) }, functional: functional, capacity: !noCapacity, date: stamp.readable,
             command: CommandLineText.current)
         runOptions.serverArguments = serverArguments
+        runOptions.levels = try levelArguments.selected()
         if let plan {
             let given = try Self.readPlan(plan, specs: loaded.specs, target: target, functional: functional)
             runOptions.plan = given

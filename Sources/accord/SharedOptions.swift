@@ -17,6 +17,21 @@ struct SpecArguments: ParsableArguments {
     }
 }
 
+/// `--level core,strict`: which conformance levels run and are judged (docs/levels.md).
+struct LevelArguments: ParsableArguments {
+    @Option(help: ArgumentHelp("Run and judge only these levels: core, strict, extended (comma-separated; default all). Intersects with --tags.", valueName: "LEVELS"))
+    var level: String?
+
+    /// The levels chosen, or nil for all; an unknown name is a usage error (exit 2).
+    func selected() throws -> Set<ConformanceLevel>? {
+        guard let level else { return nil }
+        switch ConformanceLevel.parseList(level) {
+        case .success(let levels): return levels
+        case .failure(let problem): throw ValidationError("--level: \(problem)")
+        }
+    }
+}
+
 /// Where the side-effect probes look; without them, side-effect cases are skipped.
 struct ProbeArguments: ParsableArguments {
     @Option(help: "PostgreSQL URL for side-effect checks (env DATABASE_URL); without it they are skipped.")

@@ -97,3 +97,44 @@ struct CheckHeaderCommandTests {
         _ = try await server.terminate()
     }
 }
+
+/// `--level` selects conformance levels; JUnit groups every case by its level.
+@Suite("accord check --level (the executable)", .serialized)
+struct CheckLevelCommandTests {
+    @Test func onlyTheLevelsChosenRunAndJUnitClassnamesBeginWithTheLevel() async throws {
+        let server = try ServeProcess(["--store", "memory"])
+        let specs = Executables.repositoryRoot.appendingPathComponent("specs/job-status.yaml").path
+        let json = FileManager.default.temporaryDirectory.appendingPathComponent("accord-level-\(UUID().uuidString).json").path
+        let junit = json + ".xml"
+        defer {
+            try? FileManager.default.removeItem(atPath: json)
+            try? FileManager.default.removeItem(atPath: junit)
+        }
+        let result = try await Executables.run(["check", specs, "--target", server.baseURL, "--level", "strict", "--json", json, "--junit", junit])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("levels: core NOT RUN · strict PASSED"))
+        let document = try ResultsDocument.read(Data(contentsOf: URL(fileURLWithPath: json)), path: json)
+        let cases = document.suites.flatMap(\.cases)
+        let strict = cases.filter { $0.level == "strict" }
+        let core = cases.filter { $0.level == "core" }
+        #expect(strict.count >= 10 && strict.allSatisfy { $0.outcome == .passed })
+        #expect(!core.isEmpty && core.allSatisfy { $0.outcome == .skipped && $0.reason?.hasPrefix("level core not selected (--level strict)") == true })
+        // The job the 404 cases lengthen by one character is created by a core case: it runs,
+        // as set-up, and says so.
+        #expect(core.contains { $0.reason?.hasSuffix("it ran only because selected verdicts needed it (passed)") == true })
+        #expect(core.contains { $0.reason == "level core not selected (--level strict)" })
+        #expect(document.levels?.map(\.verdict) == ["NOT RUN", "PASSED", "NOT RUN"])
+        let xml = try String(contentsOfFile: junit, encoding: .utf8)
+        #expect(xml.contains("classname=\"strict.job-status\"") && xml.contains("classname=\"core.job-status\""))
+        #expect(!xml.contains("classname=\"job-status\""))
+    }
+
+    @Test func anUnknownLevelIsAUsageErrorWithASuggestion() async throws {
+        let specs = Executables.repositoryRoot.appendingPathComponent("specs/health.yaml").path
+        let result = try await Executables.run(["check", specs, "--target", "http://127.0.0.1:1", "--level", "core,stict"])
+        #expect(result.status == 2, "\(result.stdout)\(result.stderr)")
+        #expect(result.stderr.contains("unknown level 'stict' (did you mean 'strict'?)"))
+        let run = try await Executables.run(["run", specs, "--level", "gold"])
+        #expect(run.status == 2 && run.stderr.contains("unknown level 'gold'"), "\(run.stderr)")
+    }
+}

@@ -1,7 +1,7 @@
 import AccordJSON
 
 extension SpecDecoder {
-    static let caseKeys = ["name", "tags", "opt_in", "request", "expect", "capture", "verify", "parallel", "aggregate"]
+    static let caseKeys = ["name", "level", "tags", "opt_in", "request", "expect", "capture", "verify", "parallel", "aggregate"]
     static let requestKeys = ["method", "path", "query", "headers", "json", "body", "timeout"]
     static let expectKeys = ["status", "headers", "body", "schema", "max_time", "body_not_contains"]
     static let methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
@@ -47,11 +47,25 @@ extension SpecDecoder {
         if !aggregates.isEmpty, parallel == 1, let node = members["aggregate"] {
             error("aggregate checks need parallel: N (N > 1)", at: node.location)
         }
+        let level = members["level"].flatMap { self.level($0) }
         guard let request else { return nil }
-        return Case(
+        var decoded = Case(
             name: Located(name, at: nameNode.location), tags: members["tags"].map { stringList($0, "tags") } ?? [],
             optIn: members["opt_in"].flatMap { boolean($0, "opt_in") } ?? false, request: request, expect: expect,
             captures: captures, verifications: verifications, parallel: parallel, aggregates: aggregates)
+        decoded.level = level
+        return decoded
+    }
+
+    /// `level: core | strict | extended`, with a suggestion for a misspelt one.
+    mutating func level(_ node: YAMLNode) -> Located<ConformanceLevel>? {
+        guard let text = string(node, "level") else { return nil }
+        guard let level = ConformanceLevel(rawValue: text) else {
+            let suggestion = Suggestion.closest(to: text, among: ConformanceLevel.names).map { " (did you mean '\($0)'?)" } ?? ""
+            error("unknown level '\(text)'\(suggestion)", at: node.location, help: "levels: \(ConformanceLevel.names.joined(separator: ", "))")
+            return nil
+        }
+        return Located(level, at: node.location)
     }
 
     mutating func decodeRequest(_ node: YAMLNode) -> RequestTemplate? {

@@ -9,6 +9,8 @@ public struct SpecFile: Sendable {
     public var suite: Located<String>
     public var description: String?
     public var tags: [String]
+    /// `level:` — the level of every case, target and scenario of the file that names none.
+    public var level: Located<ConformanceLevel>?
     public var variables: [(name: String, value: Template)]
     public var cases: [Case]
     public var endpoints: [Endpoint]
@@ -49,6 +51,8 @@ public struct SpecFile: Sendable {
 public struct Case: Sendable {
     public var name: Located<String>
     public var tags: [String]
+    /// `level:` — overrides the file's.
+    public var level: Located<ConformanceLevel>?
     /// Runs only when `--tags` names one of its tags (protections a server may have off).
     public var optIn: Bool
     public var request: RequestTemplate
