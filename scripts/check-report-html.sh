@@ -33,7 +33,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 # The report's section ids, in order (ReportDocument.sectionIDs), and the chart kinds.
-sections="summary environment targets performance capacity scenarios resources bottlenecks reconciliation reliability functional validation reproduce"
+sections="summary environment targets performance capacity scenarios resources bottlenecks recommendations monitoring reconciliation reliability functional validation reproduce"
 # Every chart in the file must be drawn: count them by kind in the file itself.
 expected=$(grep -o 'data-chart="[a-z-]*"' "$report" | sed 's/data-chart="//; s/"//' | sort | uniq -c | awk '{ printf "%s=%s ", $2, $1 }')
 

@@ -3,7 +3,7 @@ import AccordResults
 
 /// The sections of both reports, in the order of the vendor's baseline: summary, environment,
 /// targets, single-request performance, capacity, scenarios, resources, bottlenecks,
-/// reconciliation, reliability, functional contract, validation status, reproduce.
+/// recommendations, monitoring, reconciliation, reliability, functional contract, validation status, reproduce.
 extension ReportDocument {
     /// The suites that are not functional spec files (see `ResultsDocument.suites`).
     static let verdictSuites: Set<String> = ["targets", "scenarios", "capacity", "reconciliation", "reliability"]
@@ -11,7 +11,7 @@ extension ReportDocument {
     /// The section ids, in order; tests and `scripts/check-report-html.sh` look for each.
     static let sectionIDs = [
         "summary", "environment", "targets", "performance", "capacity", "scenarios", "resources", "bottlenecks",
-        "reconciliation", "reliability", "functional", "validation", "reproduce",
+        "recommendations", "monitoring", "reconciliation", "reliability", "functional", "validation", "reproduce",
     ]
 
     init(_ report: ResultsDocument) {
@@ -27,7 +27,7 @@ extension ReportDocument {
             sections: [
                 Self.summary(report), Self.environment(report), Self.targets(report), Self.performance(report),
                 Self.capacity(report), Self.scenarios(report), Self.resources(report), Self.bottlenecks(report),
-                Self.reconciliation(report), Self.reliability(report), Self.functional(report), Self.validation(report),
+                Self.recommendations(report), Self.monitoring(report), Self.reconciliation(report), Self.reliability(report), Self.functional(report), Self.validation(report),
                 Self.reproduce(report),
             ])
     }
@@ -121,10 +121,11 @@ extension ReportDocument {
             if result.outcome == .error { verdict += " \(result.reason ?? "not measurable")" }
             return [parts[0], measured, verdict]
         }
-        return Section(id: "targets", title: title, blocks: [
+        return Section(id: "targets", title: title, blocks: targetMatrix(report) + [
+            .heading("Every target"),
             .table(Table(header: ["Target", "Measured", "Verdict"], rows: rows)),
             .text("✅ met · ❌ missed · ⚠️ generator-bound: the load generator, not the server, was the limit, so the figure is a floor."),
-        ])
+        ] + claimsTable(report))
     }
 
     static func functional(_ report: ResultsDocument) -> Section {

@@ -39,6 +39,7 @@ extension ReportDocument {
             blocks.append(.table(Table(header: ["Endpoint", "Kind", "Count"], rows: errors)))
         }
         blocks += withoutAnswer(report.endpoints)
+        blocks += singleRequests(report)
         for (index, phase) in report.endpoints.enumerated() {
             blocks.append(.chart(ReportCharts.spectrum(of: phase, id: ReportCharts.id("spectrum-endpoint", index, phase.name))))
         }

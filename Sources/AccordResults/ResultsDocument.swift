@@ -56,6 +56,13 @@ public struct ResultsDocument: Codable, Sendable, Equatable {
     public var seeding: Seeding? = nil
     /// The verdict per conformance level, in level order; nil before levels (optional in v3).
     public var levels: [LevelVerdict]? = nil
+    /// One connection per endpoint with latency claims: the vendor's single-request figures
+    /// measured as stated (optional in v3).
+    public var singleRequest: [LoadPhase]? = nil
+    /// The vendor's claims (`claims:`) beside our figures (optional in v3).
+    public var claims: [ClaimOutcome]? = nil
+    /// What the server's metrics endpoint exposed after the load (optional in v3).
+    public var monitoring: Monitoring? = nil
 
     public init(
         kind: Kind, date: String, startedAt: String? = nil, command: String, target: String, booted: Bool, profile: String,

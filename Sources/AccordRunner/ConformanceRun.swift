@@ -46,6 +46,15 @@ public enum ConformanceRun {
 
         var minimumScenarioSeconds: Double { self == .smoke ? 2 : 3 }
 
+        /// Seconds of the one-connection phase that measures the vendor's single-request claims.
+        var singleSeconds: Double {
+            switch self {
+            case .quick: 2
+            case .baseline: 10
+            case .smoke: 1
+            }
+        }
+
         /// The most items a pool is filled with (the spec's size when smaller): smoke runs
         /// fill small pools, the others as declared.
         var poolLimit: Int? { self == .smoke ? 500 : nil }
@@ -227,6 +236,7 @@ public enum ConformanceRun {
                 results.targetCases += await session.prepareData(options.specs)
                 results.reconciliationCases += LoadSession.unreconciled(options.specs)
                 // The plan decided before anything ran; the session executes its phases as planned.
+                await session.singlePhases(options.specs, plan: plan, into: &results)
                 await session.endpointPhases(options.specs, plan: plan, into: &results)
                 await session.scenarios(options.specs, plan: plan, into: &results)
                 await session.capacity(options.specs, plan: plan, into: &results)
@@ -234,12 +244,15 @@ public enum ConformanceRun {
             }
             // Interrupted: no verdict from a partial run; the catch below tears down.
             try Task.checkCancellation()
+            let monitoring = functional.targetUnreachable
+                ? nil : await MetricsScrape.read(options.specs, target: target, headers: options.headers, transport: options.transport)
             let facts = await EnvironmentFacts.gather(probe: probe, serverPID: server?.pid)
             let log = server?.logFile
             await teardown()
             var report = assemble(
                 options: options, target: target, booted: options.target == nil, functional: functional, results: results, facts: facts, runStart: runStart, threads: threads)
             report.seeding = seeding
+            report.monitoring = monitoring
             report.plan = plan.json
             return Outcome(report: report, serverLog: log)
         } catch {
@@ -307,6 +320,9 @@ public enum ConformanceRun {
             targetUnreachable: functional.targetUnreachable)
         let warnings = options.transport.warnings
         document.warnings = warnings.isEmpty ? nil : warnings
+        if !results.singles.isEmpty { document.singleRequest = results.singles }
+        let claims = ClaimEvaluation.evaluate(options.specs, singles: results.singles, capacity: results.capacity)
+        document.claims = claims.isEmpty ? nil : claims
         LevelAssignment.apply(to: &document, specs: options.specs, selected: options.levels)
         return document
     }

@@ -40,6 +40,8 @@ struct LoadSession {
     /// The results so far, appended to by each phase.
     struct Results {
         var endpoints: [LoadPhase] = []
+        /// One connection per endpoint with latency claims (the vendor's single-request figures).
+        var singles: [LoadPhase] = []
         var scenarios: [LoadPhase] = []
         var capacity: [Capacity] = []
         var reconciliation: [Reconciliation] = []

@@ -52,6 +52,9 @@ public struct RunPlan: Codable, Sendable, Equatable {
     }
 
     public enum Kind: String, Codable, Sendable {
+        /// One connection, one request at a time: where the vendor's single-request claims
+        /// are measured.
+        case single
         /// An endpoint with targets, loaded alone.
         case endpoint
         case scenario
@@ -241,6 +244,7 @@ extension RunPlan {
             }
         }
         let endpointSeconds = inputs.loadSeconds ?? profile.endpointSeconds
+        phases += singlePhases(inputs.specs, profile: profile)
         for spec in inputs.specs {
             for targets in spec.targets {
                 guard spec.endpoints.contains(where: { $0.name.value == targets.subject.value }) else { continue }
@@ -305,6 +309,24 @@ extension RunPlan {
                 + (scenario.spawnRate.map { " (spawn \(Int($0 * scale))/s)" } ?? "")))
     }
 
+    /// A phase of one connection per endpoint with latency claims, before any other load: the
+    /// vendor's single-request figures measured as it states them, on a quiet server.
+    static func singlePhases(_ specs: [SpecFile], profile: ConformanceRun.Profile) -> [Phase] {
+        specs.flatMap { spec in
+            spec.claims.compactMap { claim -> Phase? in
+                guard !claim.latencies.isEmpty, spec.endpoints.contains(where: { $0.name.value == claim.subject.value }) else { return nil }
+                return Phase(
+                    kind: .single, spec: spec.path, name: claim.subject.value, model: "closed", connections: 1, seconds: profile.singleSeconds,
+                    mix: [MixEntry(endpoint: claim.subject.value, weight: 1)],
+                    targets: claim.latencies.map {
+                        Judged(target: "claimed \($0.metric.rawValue) ~\(TargetEvaluation.show($0.value, .p50)) (shown, not judged)", judgedOn: "one connection, one request at a time")
+                    },
+                    reconciled: spec.data.rule(for: claim.subject.value).map { [$0.endpoint.value] } ?? [],
+                    load: "1 connection, one request at a time")
+            }
+        }
+    }
+
     /// A search per endpoint with a p99 target, and one for the first scenario of a spec with
     /// an uneven mix and no faults whose endpoints all have p99 targets.
     static func capacityPhases(_ specs: [SpecFile], profile: ConformanceRun.Profile) -> [Phase] {
@@ -357,6 +379,7 @@ extension RunPlan {
                 continue
             }
             let found: Bool = switch phase.kind {
+            case .single: spec.claims.contains { $0.subject.value == phase.name } && spec.endpoints.contains { $0.name.value == phase.name }
             case .endpoint: spec.targets.contains { $0.subject.value == phase.name } && spec.endpoints.contains { $0.name.value == phase.name }
             case .scenario, .fault: spec.scenarios.contains { $0.name.value == phase.name }
             case .capacity:

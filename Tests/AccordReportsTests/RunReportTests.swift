@@ -11,7 +11,7 @@ import Testing
 struct RunReportTests {
     static let sectionIDs = [
         "summary", "environment", "targets", "performance", "capacity", "scenarios", "resources", "bottlenecks",
-        "reconciliation", "reliability", "functional", "validation", "reproduce",
+        "recommendations", "monitoring", "reconciliation", "reliability", "functional", "validation", "reproduce",
     ]
 
     // MARK: golden files

@@ -77,6 +77,16 @@ struct RunPlanTests {
         #expect(try RunPlan.read(data, path: "plan.json") == plan)
         #expect(plan.json?["format"] == .string("accord-plan"))
         #expect(throws: PlanFormatError.self) { try RunPlan.read(Data(#"{"format": "accord-results", "version": 3}"#.utf8), path: "r.json") }
-        #expect(plan.text.contains("1. endpoint health (specs/load.yaml): constant 10000 req/s, open model"))
+        #expect(plan.text.contains("5. endpoint health (specs/load.yaml): constant 10000 req/s, open model"))
+    }
+
+    @Test("the vendor's single-request claims get a phase of one connection each, before any other load")
+    func singleRequestPhases() throws {
+        let plan = try Self.plan(.quick)
+        let singles = plan.phases.prefix { $0.kind == .single }
+        #expect(singles.map(\.name) == ["health", "create_job", "job_status", "queue_stats"])
+        #expect(singles.allSatisfy { $0.connections == 1 && $0.model == "closed" && $0.seconds == 2 && $0.targets.count == 3 })
+        #expect(singles.first { $0.name == "create_job" }?.reconciled == ["create_job"])
+        #expect(!plan.phases.dropFirst(singles.count).contains { $0.kind == .single })
     }
 }

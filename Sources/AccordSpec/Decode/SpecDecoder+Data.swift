@@ -3,6 +3,9 @@ extension SpecDecoder {
     mutating func decodeLoadData(_ members: [String: YAMLNode], endpoints: [String], specPath: String) -> LoadData {
         var data = LoadData()
         if let node = members["health"] { data.health = decodeHealth(node) }
+        if let node = members["metrics"], let path = string(node, "metrics") {
+            if path.hasPrefix("/") { data.metrics = Located(path, at: node.location) } else { error("metrics must be a path starting with '/', such as /metrics", at: node.location) }
+        }
         if let node = members["pools"] { data.pools = decodePools(node, endpoints: endpoints) }
         if let node = members["feeders"] { data.feeders = decodeFeeders(node, specPath: specPath) }
         if let node = members["reconcile"] { data.reconcile = decodeReconcile(node, endpoints: endpoints) }

@@ -7,7 +7,7 @@
 /// }
 /// ```
 public enum SpecLoader {
-    static let rootKeys = ["suite", "description", "level", "tags", "variables", "cases", "endpoints", "targets", "scenarios", "health", "pools", "feeders", "reconcile", "seed", "defaults"]
+    static let rootKeys = ["suite", "description", "level", "tags", "variables", "cases", "endpoints", "targets", "scenarios", "health", "pools", "feeders", "reconcile", "seed", "defaults", "claims", "metrics"]
 
     /// Decodes `text` (the contents of `path`). `externalVariables` are the names `--var`
     /// will define, so templates may use them.
@@ -88,6 +88,7 @@ extension SpecDecoder {
             tags: members["tags"].map { stringList($0, "tags") } ?? [], variables: variables, cases: cases,
             endpoints: endpoints, targets: targets, scenarios: scenarios, data: data)
         spec.seed = seed
+        spec.claims = members["claims"].map { decodeClaims($0, endpoints: endpoints.map(\.name.value), scenarios: scenarios.map(\.name.value)) } ?? []
         spec.level = members["level"].flatMap { level($0) }
         spec.defaultHeaders = defaultHeaders
         spec.defaultHTTP = defaultHTTP

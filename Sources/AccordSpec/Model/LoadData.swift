@@ -7,6 +7,9 @@ public struct LoadData: Sendable {
     public var pools: [Pool]
     public var feeders: [Feeder]
     public var reconcile: [ReconcileRule]
+    /// `metrics: /metrics`: where the server exposes Prometheus metrics, read once after the
+    /// load for the report's Monitoring section.
+    public var metrics: Located<String>?
 
     public init(health: HealthRequest? = nil, pools: [Pool] = [], feeders: [Feeder] = [], reconcile: [ReconcileRule] = []) {
         self.health = health

@@ -27,6 +27,8 @@ public struct SpecFile: Sendable {
     public var defaultHTTP: String?
     /// Data to fill a booted environment with before the load (`seed:`).
     public var seed: [SeedTable] = []
+    /// What the vendor says it measured (`claims:`), shown beside targets and measurements.
+    public var claims: [Claim] = []
 
     public init(
         path: String, source: String, suite: Located<String>, description: String? = nil, tags: [String] = [],

@@ -93,6 +93,16 @@ public final class ServerMetrics: Sendable {
         gaugeSources.withLock { $0.append(source) }
     }
 
+    /// What each sampled gauge means, for the exposition's `# HELP` lines.
+    static let gaugeHelp = [
+        "accord_dependency_up": "1 while the dependency (database, redis) answers the health monitor, else 0.",
+        "accord_workers": "Workers registered, as the health document counts them.",
+        "accord_pool_connections": "Connections of each pool, by state.",
+        "accord_pool_waiters": "Requests waiting for a connection of each pool.",
+        "accord_batch_waiting": "Requests waiting to join a batch.",
+        "accord_batches_in_flight": "Batches being executed.",
+    ]
+
     /// The exposition text; `gauges` are sampled by the caller at scrape time.
     func render(gauges given: [(name: String, labels: String, value: Double)]) -> String {
         // One family's lines must stay together: group by name, in order of first appearance.
@@ -133,7 +143,10 @@ public final class ServerMetrics: Sendable {
         }
         var declared = Set<String>()
         for gauge in gauges {
-            if declared.insert(gauge.name).inserted { text += "# TYPE \(gauge.name) gauge\n" }
+            if declared.insert(gauge.name).inserted {
+                if let help = Self.gaugeHelp[gauge.name] { text += "# HELP \(gauge.name) \(help)\n" }
+                text += "# TYPE \(gauge.name) gauge\n"
+            }
             text += "\(gauge.name)\(gauge.labels.isEmpty ? "" : "{\(gauge.labels)}") \(gauge.value)\n"
         }
         return text
