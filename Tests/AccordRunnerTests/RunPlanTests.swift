@@ -90,3 +90,18 @@ struct RunPlanTests {
         #expect(!plan.phases.dropFirst(singles.count).contains { $0.kind == .single })
     }
 }
+
+extension RunPlanTests {
+    @Test("a level left out plans no load of the files of that level")
+    func levelsLeftOutPlanNoLoad() throws {
+        var options = ConformanceRun.Options(
+            specs: try Self.specs(), profile: .smoke, serverExecutable: "", workDirectory: "", functional: true, capacity: true)
+        options.levels = [.extended]
+        let plan = ConformanceRun.plan(options, threads: 1)
+        #expect(plan.phases.isEmpty, "\(plan.phases.map(\.name))")
+        options.levels = [.core]
+        let core = ConformanceRun.plan(options, threads: 1)
+        // load.yaml is core; faults.yaml (strict) plans no fault scenario.
+        #expect(core.phases.contains { $0.kind == .endpoint } && !core.phases.contains { $0.kind == .fault })
+    }
+}

@@ -64,13 +64,14 @@ extension SpecFile {
 }
 
 extension SpecFile {
-    /// The file with no targets and no scenarios when its level is not among `levels`: its load
+    /// The file with no targets, scenarios or claims when its level is not among `levels`: its load
     /// is neither planned nor run; its endpoints stay (pools, health and other files use them).
     public func keepingLoad(of levels: Set<ConformanceLevel>) -> SpecFile {
         guard !levels.contains(fileLevel) else { return self }
         var kept = self
         kept.targets = []
         kept.scenarios = []
+        kept.claims = []
         return kept
     }
 }
