@@ -14,6 +14,7 @@ enum KnownRoutes {
         ("/api/v1/jobs/:job_id/cancel", ["POST"]),
         ("/api/v1/queue/stats", ["GET"]),
         ("/metrics", ["GET"]),
+        ("/openapi.json", ["GET", "HEAD"]),
     ].map { (pattern: segments($0.0), methods: $0.1) }
 
     /// The methods served at `path`, or nil when no route has that path. Pure.
