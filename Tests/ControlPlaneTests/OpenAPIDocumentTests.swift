@@ -86,4 +86,20 @@ struct OpenAPIDocumentTests {
             #expect(try await server.get("/api/v1/queue/stats").status == 401)
         }
     }
+
+    /// The original's routes the reference server does not implement: their documented method
+    /// answers 404, any other 405 — the path is in the published document, so it is known.
+    @Test(arguments: [
+        ("GET", "/api/v1/ops/status", 404, nil), ("GET", "/api/v1/workflows", 404, nil),
+        ("GET", "/api/v1/workflows/daily", 404, nil), ("POST", "/api/v1/workflows/daily/run", 404, nil),
+        ("TRACE", "/api/v1/workflows", 405, "GET"), ("DELETE", "/api/v1/ops/status", 405, "GET"),
+        ("GET", "/api/v1/workflows/daily/run", 405, "POST"),
+    ] as [(String, String, Int, String?)])
+    func theOriginalsUnservedRoutes(method: String, path: String, status: Int, allow: String?) async throws {
+        try await TestServer.with { server in
+            let response = try await server.send(method, path)
+            #expect(response.status == status)
+            #expect(response.header("Allow") == allow)
+        }
+    }
 }
