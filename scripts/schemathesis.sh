@@ -139,6 +139,9 @@ fuzz_pass() { # label "serve args" "schemathesis args"
         --request-timeout 10 --no-color $st_args ${SCHEMATHESIS_ARGS:-} || status=$?
     stop_pid "$SPID"
     SPID=""
+    if ((status == 124)); then
+        echo "schemathesis.sh: $label did not finish within $TIME_LIMIT s (TIME_LIMIT); a bounded run that is cut short fails" >&2
+    fi
     if ((status != 0)); then
         echo "--- accord serve's log (last 40 lines)" >&2
         tail -n 40 "$WORK/server.log" >&2
