@@ -59,7 +59,11 @@ extension JSONSchema {
             switch value {
             case let .object(members):
                 guard let member = members.first(where: { $0.key == token }) else {
-                    let suggestion = Suggestion.closest(to: token, among: members.map(\.key)).map { " (did you mean '\($0)'?)" } ?? ""
+                    // A near miss, else a longer name that starts with the token (JobStatus → JobStatusName).
+                    let names = members.map(\.key)
+                    let close = Suggestion.closest(to: token, among: names)
+                        ?? names.filter { !token.isEmpty && $0.lowercased().hasPrefix(token.lowercased()) }.sorted().first
+                    let suggestion = close.map { " (did you mean '\($0)'?)" } ?? ""
                     throw DocumentProblem("nothing at \(text): \(walked) has no member '\(token)'\(suggestion)")
                 }
                 value = member.value
