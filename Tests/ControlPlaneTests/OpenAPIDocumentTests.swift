@@ -38,6 +38,9 @@ struct OpenAPIDocumentTests {
             #expect(served["openapi"] == "3.1.0")
             let file = Executables.repositoryRoot.appendingPathComponent("Sources/ControlPlane/OpenAPI/openapi.json")
             #expect(try JSON.parse(bytes: Array(try Data(contentsOf: file))) == served)
+            // Counted under a route of its own in /metrics, not as "other".
+            let metrics = try await server.get("/metrics").bodyText
+            #expect(metrics.contains(#"accord_http_requests_total{route="openapi",status="200"} 1"#))
         }
     }
 
