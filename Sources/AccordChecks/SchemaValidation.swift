@@ -102,6 +102,14 @@ private func validateString(_ text: String, against schema: JSONSchema.Keywords,
     if let maxLength = schema.maxLength, length > maxLength {
         report("expected at most \(maxLength) character\(maxLength == 1 ? "" : "s"), found \(length): \(Rendering.value(.string(text)))")
     }
+    switch schema.format {
+    case "uuid" where !NamedFormat.isUUID(text):
+        report("expected format uuid, found \(Rendering.value(.string(text)))")
+    case "date-time" where !NamedFormat.isRFC3339DateTime(text):
+        report("expected format date-time (RFC 3339), found \(Rendering.value(.string(text)))")
+    default:
+        break
+    }
     if let pattern = schema.pattern {
         do {
             if try !Pattern.regex(pattern).matches(text) {

@@ -44,7 +44,7 @@ public enum SpecFiles {
                 problems.append(SpecProblems(path: file, source: "", diagnostics: [.error("the file is not UTF-8 text", at: location)]))
                 continue
             }
-            switch SpecLoader.load(text, path: file, externalVariables: externalVariables) {
+            switch SpecLoader.load(text, path: file, externalVariables: externalVariables, readFile: { FileManager.default.contents(atPath: $0).map(Array.init) }) {
             case let .success(spec): specs.append(spec)
             case let .failure(problem): problems.append(problem)
             }

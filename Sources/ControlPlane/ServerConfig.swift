@@ -25,7 +25,7 @@ public struct ServerConfig: Sendable {
     /// How often the relay looks for jobs that are committed but not yet in their stream,
     /// and how often the health monitor pings the dependencies.
     public var backgroundInterval: Duration
-    /// API keys: when any is set, every route but `/health` and `/` needs one in `X-API-Key`.
+    /// API keys: when any is set, every route but `/health`, `/` and `/openapi.json` needs one in `X-API-Key`.
     public var apiKeys: [String] = []
     /// Rate limits per client and route class; nil: no rate limiting (the default).
     public var rateLimits: RateLimits?

@@ -58,7 +58,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Status lookup queries at work at once (env ACCORD_READ_BATCHES_IN_FLIGHT; default: one per core, at least 2).")
     var readBatchesInFlight: Int?
 
-    @Option(help: "API keys, comma-separated (env ACCORD_API_KEYS): when set, every route but /health and / needs one in X-API-Key.")
+    @Option(help: "API keys, comma-separated (env ACCORD_API_KEYS): when set, every route but /health, / and /openapi.json needs one in X-API-Key.")
     var apiKeys: String?
 
     @Option(help: "Rate limiting per client and route class (env ACCORD_RATE_LIMIT): 'default' (create 100, status 1000, stats 200 per minute) or e.g. 'create=100,status=1000,stats=200', optionally ',window=SECONDS'.")

@@ -84,10 +84,13 @@ extension SpecDecoder {
 
     static let schemaKeys = [
         "type", "required", "properties", "additionalProperties", "items", "enum", "pattern", "minimum", "maximum",
-        "minLength", "maxLength",
+        "minLength", "maxLength", "format",
     ]
 
     mutating func decodeSchema(_ node: YAMLNode) -> JSONSchema? {
+        if case let .mapping(pairs) = node.kind, pairs.contains(where: { $0.key.scalar == "file" }) {
+            return decodeSchemaFile(node)
+        }
         guard let members = mapping(node, "a schema", allowed: Self.schemaKeys) else { return nil }
         var keywords = JSONSchema.Keywords()
         if let typeNode = members["type"] {
@@ -132,6 +135,14 @@ extension SpecDecoder {
         keywords.maximum = members["maximum"].flatMap { number($0, "maximum") }
         keywords.minLength = members["minLength"].flatMap { integer($0, "minLength", in: 0...Int(Int32.max)) }
         keywords.maxLength = members["maxLength"].flatMap { integer($0, "maxLength", in: 0...Int(Int32.max)) }
+        if let formatNode = members["format"], let text = string(formatNode, "format") {
+            if JSONSchema.checkedFormats.contains(text) {
+                keywords.format = text
+            } else {
+                let suggestion = Suggestion.closest(to: text, among: JSONSchema.checkedFormats).map { " (did you mean '\($0)'?)" } ?? ""
+                error("unknown format '\(text)'\(suggestion)", at: formatNode.location, help: "checked formats: \(JSONSchema.checkedFormats.joined(separator: ", "))")
+            }
+        }
         return .schema(keywords)
     }
 }

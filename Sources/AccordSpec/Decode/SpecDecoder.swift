@@ -32,9 +32,15 @@ struct SpecDecoder {
     var currentCase: Int?
     var afterResponse = false
 
-    init(file: String, externalVariables: Set<String>) {
+    /// Reads a file a spec refers to (`schema: {file:}`) by its path; nil when it cannot.
+    let readFile: (String) -> [UInt8]?
+    /// Documents already read and parsed, by path (a file's cases share one read).
+    var documents: [String: Result<JSON, JSONSchema.DocumentProblem>] = [:]
+
+    init(file: String, externalVariables: Set<String>, readFile: @escaping (String) -> [UInt8]? = { _ in nil }) {
         self.file = file
         self.externalVariables = externalVariables
+        self.readFile = readFile
     }
 
     mutating func error(_ message: String, at location: SourceLocation, label: String? = nil, help: String? = nil) {

@@ -10,13 +10,17 @@ public enum SpecLoader {
     static let rootKeys = ["suite", "description", "level", "tags", "variables", "cases", "endpoints", "targets", "scenarios", "health", "pools", "feeders", "reconcile", "seed", "defaults", "claims", "metrics"]
 
     /// Decodes `text` (the contents of `path`). `externalVariables` are the names `--var`
-    /// will define, so templates may use them.
-    public static func load(_ text: String, path: String, externalVariables: Set<String> = []) -> Result<SpecFile, SpecProblems> {
+    /// will define, so templates may use them. `readFile` reads the files a spec refers to
+    /// (`schema: {file:}`), by path relative to the working directory; the default reads
+    /// nothing, so decoding stays pure unless the caller (`SpecFiles.load`) lends it the disk.
+    public static func load(
+        _ text: String, path: String, externalVariables: Set<String> = [], readFile: @escaping (String) -> [UInt8]? = { _ in nil }
+    ) -> Result<SpecFile, SpecProblems> {
         let (root, yamlDiagnostics) = YAMLLoader.load(text, file: path)
         guard let root, yamlDiagnostics.allSatisfy({ $0.severity != .error }) else {
             return .failure(SpecProblems(path: path, source: text, diagnostics: yamlDiagnostics))
         }
-        var decoder = SpecDecoder(file: path, externalVariables: externalVariables)
+        var decoder = SpecDecoder(file: path, externalVariables: externalVariables, readFile: readFile)
         decoder.diagnostics = yamlDiagnostics
         let spec = decoder.decodeRoot(root, path: path, source: text)
         if let spec, !decoder.diagnostics.contains(where: { $0.severity == .error }) {

@@ -79,11 +79,13 @@ public indirect enum JSONSchema: Sendable, Equatable {
         public var maximum: Double?
         public var minLength: Int?
         public var maxLength: Int?
+        /// `uuid` or `date-time` (`JSONSchema.checkedFormats`), checked on strings.
+        public var format: String?
 
         public init(
             types: [JSONType]? = nil, required: [String]? = nil, properties: [(name: String, schema: JSONSchema)]? = nil,
             additionalProperties: Additional? = nil, items: JSONSchema? = nil, enumValues: [JSON]? = nil, pattern: String? = nil,
-            minimum: Double? = nil, maximum: Double? = nil, minLength: Int? = nil, maxLength: Int? = nil
+            minimum: Double? = nil, maximum: Double? = nil, minLength: Int? = nil, maxLength: Int? = nil, format: String? = nil
         ) {
             self.types = types
             self.required = required
@@ -96,6 +98,7 @@ public indirect enum JSONSchema: Sendable, Equatable {
             self.maximum = maximum
             self.minLength = minLength
             self.maxLength = maxLength
+            self.format = format
         }
 
         public static func == (lhs: Keywords, rhs: Keywords) -> Bool {
@@ -109,6 +112,7 @@ public indirect enum JSONSchema: Sendable, Equatable {
                 && lhs.additionalProperties == rhs.additionalProperties && lhs.items == rhs.items
                 && lhs.enumValues == rhs.enumValues && lhs.pattern == rhs.pattern && lhs.minimum == rhs.minimum
                 && lhs.maximum == rhs.maximum && lhs.minLength == rhs.minLength && lhs.maxLength == rhs.maxLength
+                && lhs.format == rhs.format
         }
     }
 
@@ -116,6 +120,9 @@ public indirect enum JSONSchema: Sendable, Equatable {
         case allowed(Bool)
         case schema(JSONSchema)
     }
+
+    /// The `format`s the checks assert (JSON Schema 2020-12's names); others are annotations.
+    public static let checkedFormats = ["uuid", "date-time"]
 
     public var keywords: Keywords {
         switch self {

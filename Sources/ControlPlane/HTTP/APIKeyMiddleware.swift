@@ -1,15 +1,15 @@
 import HTTPTypes
 import Hummingbird
 
-/// CONTRACT.md's optional API keys: with keys configured, every route but `/health` and `/`
-/// needs an `X-API-Key` equal to one of them, compared in constant time (the time taken does
+/// CONTRACT.md's optional API keys: with keys configured, every route but `/health`, `/` and
+/// `/openapi.json` (open, as the original's FastAPI serves its document) needs an `X-API-Key` equal to one of them, compared in constant time (the time taken does
 /// not depend on how much of a key matched, nor on which key matched). Otherwise:
 /// `401 {"detail": …}` with `WWW-Authenticate: ApiKey`, before the route says anything — not
 /// even whether a job exists. The key is never echoed.
 struct APIKeyMiddleware<Context: RequestContext>: RouterMiddleware {
     let keys: [[UInt8]]
 
-    static var openPaths: Set<String> { ["/health", "/"] }
+    static var openPaths: Set<String> { ["/health", "/", "/openapi.json"] }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if keys.isEmpty || Self.openPaths.contains(request.uri.path) {

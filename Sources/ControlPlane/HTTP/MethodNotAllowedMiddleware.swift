@@ -14,6 +14,13 @@ enum KnownRoutes {
         ("/api/v1/jobs/:job_id/cancel", ["POST"]),
         ("/api/v1/queue/stats", ["GET"]),
         ("/metrics", ["GET"]),
+        ("/openapi.json", ["GET", "HEAD"]),
+        // In the OpenAPI document because the original serves them (so generated clients keep
+        // compiling); not implemented here: their method reaches the router and answers 404.
+        ("/api/v1/ops/status", ["GET"]),
+        ("/api/v1/workflows", ["GET"]),
+        ("/api/v1/workflows/:workflow_name", ["GET"]),
+        ("/api/v1/workflows/:workflow_name/run", ["POST"]),
     ].map { (pattern: segments($0.0), methods: $0.1) }
 
     /// The methods served at `path`, or nil when no route has that path. Pure.

@@ -25,9 +25,11 @@ struct Routes<Context: RequestContext> {
         router.post("/api/v1/jobs/:job_id/cancel") { _, context in try await cancelJob(context) }
         router.get("/api/v1/queue/stats") { _, _ in try await queueStats() }
         router.get("/metrics") { _, _ in prometheus() }
+        router.get("/openapi.json") { _, _ in OpenAPIDocument.response(withBody: true) }
         // HEAD answers as GET does, without the body (load balancers probe with it).
         router.head("/health") { _, _ in Response(status: health().status, headers: [.contentType: "application/json"]) }
         router.head("/") { _, _ in Response(status: .ok, headers: [.contentType: "application/json"]) }
+        router.head("/openapi.json") { _, _ in OpenAPIDocument.response(withBody: false) }
     }
 
     func health() -> Response {

@@ -46,6 +46,7 @@ public final class ServerMetrics: Sendable {
         case (_, "/health"): return "health"
         case (_, "/"): return "root"
         case (_, "/metrics"): return "metrics"
+        case (_, "/openapi.json"): return "openapi"
         case ("POST", "/api/v1/jobs"): return "create_job"
         case (_, "/api/v1/queue/stats"): return "queue_stats"
         case ("POST", _) where path.hasPrefix("/api/v1/jobs/") && path.hasSuffix("/cancel"): return "cancel_job"
