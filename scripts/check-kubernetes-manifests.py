@@ -9,7 +9,8 @@
   --json "/results/shard-$JOB_COMPLETION_INDEX.json"`, with /specs from the accord-specs
   ConfigMap and /results from the ReadWriteMany claim;
 - the merge Job runs `accord merge /results/shard-*.json --reports /results/report
-  --database-url "$DATABASE_URL" --redis-url "$REDIS_URL"` through a shell (for the glob);
+  --database-url "$DATABASE_URL" --redis-url "$REDIS_URL"` through a shell (for the glob),
+  with the specs mounted where the shards had them (the merge reads them from those paths);
 - the server Deployment has 2 replicas, probes on /health, resources, and the Service selects it
   on the port the shards target;
 - every Secret and ConfigMap key a pod reads exists in secret.example.yaml / shards-config.yaml;
@@ -157,7 +158,11 @@ def main():
             ])
         if template.get("restartPolicy") != "Never":
             problem(f"{file}: restartPolicy must be Never")
-        check_mounts(file, template, container, {"/results": ("persistentVolumeClaim", "accord-results")})
+        # The merge reads the specs from the paths the shards recorded: the same mount.
+        check_mounts(file, template, container, {
+            "/specs": ("configMap", "accord-specs"),
+            "/results": ("persistentVolumeClaim", "accord-results"),
+        })
 
     # The server and its Service.
     file, serve = find(documents, "Deployment", "accord-serve")
