@@ -115,6 +115,11 @@ public enum ConformanceRun {
         /// A plan written earlier (`accord plan --json`, then `--plan FILE`) to execute instead
         /// of deriving one; checked against the specs by the caller (`RunPlan.problems`).
         public var plan: RunPlan?
+        /// This generator is one of several (`--shard i/n`, with `--target`): it runs its share
+        /// of the plan, starts at `startAt`, and writes a document for `accord merge`.
+        public var shard: Shard?
+        /// When every shard starts loading (`--start-at`); nil: at once.
+        public var startAt: Date?
         /// For the report: when and how the run was started.
         public var date: String
         public var command: String
@@ -151,9 +156,11 @@ public enum ConformanceRun {
 
     public static func run(_ options: Options, logger: Logger, reporter: Reporter) async throws -> Outcome {
         let progress = reporter.step
-        let runStart = Date()
+        var runStart = Date()
         let threads = options.threads ?? defaultThreads(booting: options.target == nil)
-        let plan = options.plan ?? Self.plan(options, threads: threads)
+        var plan = options.plan ?? Self.plan(options, threads: threads)
+        if let shard = options.shard, plan.shard == nil { plan = plan.share(shard) }
+        var lateBy = 0.0
         var postgres: ThrowawayPostgres?
         var redis: ThrowawayRedis?
         var server: ServerProcess?
@@ -190,8 +197,12 @@ public enum ConformanceRun {
                 target: target, variables: options.variables, environment: options.environment, databaseURL: databaseURL, redisURL: redisURL)
             checkOptions.headers = options.headers
             checkOptions.transport = options.transport
+            if let shard = options.shard {
+                checkOptions.sequenceStride = shard.count
+                checkOptions.sequenceOffset = shard.sequenceOffset
+            }
             var functional = ResultsDocument(kind: .check, date: options.date, command: options.command, target: target, booted: false, profile: "")
-            if options.functional {
+            if plan.functional {
                 progress("functional checks against \(target)")
                 let checker = try CheckRunner(options: checkOptions)
                 functional = await checker.run(options.specs.filter { !$0.cases.isEmpty })
@@ -204,7 +215,7 @@ public enum ConformanceRun {
 
             // 3. Realistic volume: the specs' seed tables, after the functional checks (whose
             // probes read whole streams) and before any load.
-            let seeding = try await Seeding.fill(
+            let seeding = plan.shard.map({ $0.index != 0 }) == true ? nil : try await Seeding.fill(
                 options.specs, profile: options.profile, seedRows: options.seedRows, booted: options.target == nil,
                 databaseURL: databaseURL, redisURL: redisURL, progress: progress)
 
@@ -221,13 +232,28 @@ public enum ConformanceRun {
                     minimumScenarioSeconds: options.profile.minimumScenarioSeconds, runStart: runStart, threads: threads)
                 session.poolLimit = options.profile.poolLimit
                 session.healthRequest = options.specs.lazy.compactMap(\.data.health).first
+                if let shard = plan.shard {
+                    session.shard = shard
+                    session.plannedPoolSizes = Dictionary(plan.pools.map { ($0.spec + "\u{0}" + $0.name, $0.size) }) { first, _ in first }
+                }
                 results.targetCases += await session.prepareData(options.specs)
+                if plan.shard != nil {
+                    // Every shard loads from the same instant: the phases' planned starts count from it.
+                    let start = options.startAt ?? Date()
+                    if start.timeIntervalSinceNow > 0 { progress("waiting until \(ResultsDocument.timestamp(start)) (--start-at)") }
+                    await LoadSession.sleep(until: start)
+                    session.startInstant = start
+                    session.runStart = start
+                    runStart = start
+                    lateBy = max(0, -start.timeIntervalSinceNow)
+                    if lateBy >= 0.5 { progress("shard \(options.shard.map(String.init(describing:)) ?? "") started \(String(format: "%.1f", lateBy)) s late") }
+                }
                 results.reconciliationCases += LoadSession.unreconciled(options.specs)
                 // The plan decided before anything ran; the session executes its phases as planned.
                 await session.endpointPhases(options.specs, plan: plan, into: &results)
                 await session.scenarios(options.specs, plan: plan, into: &results)
                 await session.capacity(options.specs, plan: plan, into: &results)
-                session.rpsVerdicts(options.specs, into: &results)
+                if plan.shard == nil { LoadSession.rpsVerdicts(options.specs, into: &results) }
             }
             // Interrupted: no verdict from a partial run; the catch below tears down.
             try Task.checkCancellation()
@@ -238,6 +264,11 @@ public enum ConformanceRun {
                 options: options, target: target, booted: options.target == nil, functional: functional, results: results, facts: facts, runStart: runStart, threads: threads)
             report.seeding = seeding
             report.plan = plan.json
+            if let shard = plan.shard {
+                // A shard does not judge: its load verdicts are the merge's, on every shard's data.
+                report.suites = functional.suites
+                report.shard = ShardInfo(index: shard.index, count: shard.count, startAt: ResultsDocument.timestamp(runStart), lateBy: lateBy)
+            }
             return Outcome(report: report, serverLog: log)
         } catch {
             await teardown()

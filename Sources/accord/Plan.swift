@@ -47,7 +47,8 @@ struct Plan: AsyncParsableCommand {
             workDirectory: "", target: runArguments.target, loadSeconds: runArguments.loadSeconds.map { Double($0) }, functional: !load,
             capacity: !runArguments.noCapacity)
         options.threads = threads
-        let plan = ConformanceRun.plan(options)
+        var plan = ConformanceRun.plan(options)
+        if let shard = try runArguments.parsedShard() { plan = plan.share(shard) }
         print(plan.text, terminator: "")
         if let json {
             do { try plan.jsonData().write(to: URL(fileURLWithPath: json)) } catch {
