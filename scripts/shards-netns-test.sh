@@ -23,6 +23,7 @@
 # processes, files — is removed by a trap, on failure too.
 #
 #   bash scripts/shards-netns-test.sh [ACCORD_BINARY]   (default: the release build)
+#   KEEP_WORK=1 bash scripts/shards-netns-test.sh        (keep the documents and logs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -75,11 +76,11 @@ cleanup() {
     for ns in "${namespaces[@]}"; do ip netns delete "$ns" 2>/dev/null; done   # takes its veth pair along
     ip link delete "$bridge" 2>/dev/null
     if [ "$status" != 0 ] && [ -d "$work" ]; then
-        for log in "$work"/*.log "$work"/nginx/error.log; do
+        for log in "$work"/*.log "$work"/pg/postgres.log "$work"/nginx/error.log; do
             [ -s "$log" ] && { echo "--- $log (last lines)" >&2; tail -n 25 "$log" >&2; }
         done
     fi
-    rm -rf "$work"
+    if [ -n "${KEEP_WORK:-}" ]; then echo "shards-netns: kept $work (KEEP_WORK)" >&2; else rm -rf "$work"; fi
     exit "$status"
 }
 trap cleanup EXIT
@@ -124,7 +125,7 @@ port = $pg_port
 unix_socket_directories = '$work/pg'
 max_connections = 200
 EOF
-runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_data" -l "$work/postgres.log" -w -t 60 start >/dev/null || fail "PostgreSQL did not start"
+runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_data" -l "$work/pg/postgres.log" -w -t 60 start >/dev/null || fail "PostgreSQL did not start"
 database_url=postgresql://postgres@127.0.0.1:$pg_port/postgres
 
 redis_port=$(free_port)
@@ -218,7 +219,7 @@ for old, new in [("http://accord-serve:8080", target), ("/specs", work + "/specs
 values = {
     ("configMap", "accord-shards", "start-at"): "$start_at",
     ("configMap", "accord-shards", "profile"): "smoke",
-    ("configMap", "accord-shards", "extra-args"): "--load-seconds 1 --no-capacity",
+    ("configMap", "accord-shards", "extra-args"): "--load-seconds 1 --no-capacity --threads 1",
     ("secret", "accord-secrets", "api-key"): "$api_key",
     ("secret", "accord-secrets", "database-url"): "$database_url",
     ("secret", "accord-secrets", "redis-url"): "$redis_url",
