@@ -30,6 +30,8 @@ for name in ("one", "m"):
     doc = json.load(open(f"{d}/{name}-{run}.json"))
     e = doc["endpoints"][0]; m = e["measurement"]
     lates = [s["lateBy"] for s in doc.get("shards") or []]
+    shards = [json.load(open(f"{d}/s{i}-{run}.json"))["endpoints"][0]["measurement"]["requests"] for i in (0, 1)]
+    if name == "m": print(f"  shards sent {shards}, sum {sum(shards)}, merged {m['requests']}")
     print(f"run {run} {'1 generator' if name == 'one' else '2 shards merged'}: requests {m['requests']}, rps {m['rps']:.0f}, p50 {m['p50']:.2f} ms, p99 {m['p99']:.2f} ms, max {m['max']:.1f} ms, behind {e.get('behind')}, late {['%.3f' % l for l in lates]}")
 PY
 done
