@@ -177,6 +177,13 @@ def main():
         if entry.get("note"):
             problems.append(f"reconciliation {name}: not fully checked: {entry['note']}")
         acknowledged += entry["acknowledged"]
+    later = reconciliations[1:]
+    if later and reconciliations[0].get("lostInStreams", 0) == 0 and all(
+            e["acknowledged"] > 0 and e.get("lostInStreams") == e["acknowledged"] and e.get("lostInDatabase", 0) == 0 for e in later):
+        problems.append(
+            "every reconciled phase after the first lost all its jobs in the streams while PostgreSQL has them all: the streams "
+            "look read once, by the first phase's reconciliation (a Reconciler reads each stream on from where it stopped, "
+            "but the merge reconciles after every phase's jobs are already in the streams)")
     if reconciliations and acknowledged == 0:
         problems.append("no job was acknowledged in any reconciled phase")
     checked.append(f"reconciliation over every shard's jobs: {acknowledged} acknowledged jobs in {len(reconciliations)} phases, none lost or duplicated")
