@@ -1,3 +1,4 @@
+import AccordChecks
 import Foundation
 
 /// One of `count` generators that load the same deployment together (`--shard index/count`,
@@ -116,10 +117,24 @@ extension RunPlan {
                 phase.startsAfter = offset
                 offset += phase.plannedSeconds + Self.shardPhaseGap
             }
-            phase.load += " (shard \(shard): \(shard.index + 1) of \(shard.count) shares)"
+            phase.load += " (shard \(shard): " + Self.shareWords(phase) + ")"
             return phase
         }
         return plan
+    }
+}
+
+extension RunPlan {
+    /// What a shard's phase runs, in words: `3333.3 req/s, 134 in flight`.
+    static func shareWords(_ phase: Phase) -> String {
+        var words: [String] = []
+        if let rate = phase.rate { words.append("\(TargetEvaluation.trimmed(rate, 1)) req/s") }
+        if let users = phase.users { words.append("\(users) users") } else if let connections = phase.connections {
+            words.append(phase.model == "open" ? "\(connections) in flight at most" : "\(connections) connections")
+        }
+        if let spawn = phase.spawnRate { words.append("spawn \(TargetEvaluation.trimmed(spawn, 1))/s") }
+        if let start = phase.capacity?.startRPS { words.append("ladder from \(TargetEvaluation.trimmed(start, 1)) req/s, no bisection") }
+        return words.isEmpty ? "its share" : words.joined(separator: ", ")
     }
 }
 
