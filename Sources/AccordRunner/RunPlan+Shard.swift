@@ -53,6 +53,14 @@ public struct Shard: Codable, Sendable, Equatable, CustomStringConvertible {
     /// This shard's part of a rate (requests or users per second): an even split.
     public func share(of rate: Double) -> Double { count > 1 ? rate / Double(count) : rate }
 
+    /// This shard's part of a list drawn without repetition (a `unique` feeder's rows): items
+    /// index, index + count, index + 2·count, …; the parts of all shards are disjoint and
+    /// together are the list.
+    public func part<Item>(_ items: [Item]) -> [Item] {
+        guard count > 1 else { return items }
+        return Swift.stride(from: index, to: items.count, by: count).map { items[$0] }
+    }
+
     /// The `{{seq}}` values of this shard: index + 1, then every `count`-th, so no two
     /// shards send the same one and one shard of one counts 1, 2, 3 as before.
     public var sequenceOffset: Int { index }
