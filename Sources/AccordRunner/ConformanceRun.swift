@@ -161,6 +161,9 @@ public enum ConformanceRun {
         var plan = options.plan ?? Self.plan(options, threads: threads)
         if let shard = options.shard, plan.shard == nil { plan = plan.share(shard) }
         var lateBy = 0.0
+        // Feeders and pools that could not be made ready: a shard's document keeps them as its
+        // own suite, which the merge's verdict counts.
+        var setupCases: [ResultsDocument.Case] = []
         var postgres: ThrowawayPostgres?
         var redis: ThrowawayRedis?
         var server: ServerProcess?
@@ -236,7 +239,8 @@ public enum ConformanceRun {
                     session.shard = shard
                     session.plannedPoolSizes = Dictionary(plan.pools.map { ($0.spec + "\u{0}" + $0.name, $0.size) }) { first, _ in first }
                 }
-                results.targetCases += await session.prepareData(options.specs)
+                setupCases = await session.prepareData(options.specs)
+                results.targetCases += setupCases
                 if plan.shard != nil {
                     // Every shard loads from the same instant: the phases' planned starts count from it.
                     let start = options.startAt ?? Date()
@@ -267,6 +271,9 @@ public enum ConformanceRun {
             if let shard = plan.shard {
                 // A shard does not judge: its load verdicts are the merge's, on every shard's data.
                 report.suites = functional.suites
+                if !setupCases.isEmpty {
+                    report.suites.append(ResultsDocument.Suite(name: "shard \(shard.index) setup", file: options.specs.first?.path ?? "", cases: setupCases))
+                }
                 report.shard = ShardInfo(index: shard.index, count: shard.count, startAt: ResultsDocument.timestamp(runStart), lateBy: lateBy)
             }
             return Outcome(report: report, serverLog: log)

@@ -79,7 +79,7 @@ struct LoadSession {
                     var rows = try FeederRows.parse(text, format: feeder.format)
                     if let shard, feeder.order == .unique {
                         // Rows index, index + count, …: no two shards send the same unique row.
-                        rows.rows = rows.rows.indices.filter { $0 % shard.count == shard.index }.map { rows.rows[$0] }
+                        rows.rows = shard.part(rows.rows)
                     }
                     let order: ValueSource.Order = switch feeder.order {
                     case .sequential: .sequential

@@ -1,3 +1,4 @@
+import AccordChecks
 import Foundation
 
 /// One of `count` generators that load the same deployment together (`--shard index/count`,
@@ -51,6 +52,14 @@ public struct Shard: Codable, Sendable, Equatable, CustomStringConvertible {
 
     /// This shard's part of a rate (requests or users per second): an even split.
     public func share(of rate: Double) -> Double { count > 1 ? rate / Double(count) : rate }
+
+    /// This shard's part of a list drawn without repetition (a `unique` feeder's rows): items
+    /// index, index + count, index + 2·count, …; the parts of all shards are disjoint and
+    /// together are the list.
+    public func part<Item>(_ items: [Item]) -> [Item] {
+        guard count > 1 else { return items }
+        return Swift.stride(from: index, to: items.count, by: count).map { items[$0] }
+    }
 
     /// The `{{seq}}` values of this shard: index + 1, then every `count`-th, so no two
     /// shards send the same one and one shard of one counts 1, 2, 3 as before.
@@ -116,10 +125,24 @@ extension RunPlan {
                 phase.startsAfter = offset
                 offset += phase.plannedSeconds + Self.shardPhaseGap
             }
-            phase.load += " (shard \(shard): \(shard.index + 1) of \(shard.count) shares)"
+            phase.load += " (shard \(shard): " + Self.shareWords(phase) + ")"
             return phase
         }
         return plan
+    }
+}
+
+extension RunPlan {
+    /// What a shard's phase runs, in words: `3333.3 req/s, 134 in flight`.
+    static func shareWords(_ phase: Phase) -> String {
+        var words: [String] = []
+        if let rate = phase.rate { words.append("\(TargetEvaluation.trimmed(rate, 1)) req/s") }
+        if let users = phase.users { words.append("\(users) users") } else if let connections = phase.connections {
+            words.append(phase.model == "open" ? "\(connections) in flight at most" : "\(connections) connections")
+        }
+        if let spawn = phase.spawnRate { words.append("spawn \(TargetEvaluation.trimmed(spawn, 1))/s") }
+        if let start = phase.capacity?.startRPS { words.append("ladder from \(TargetEvaluation.trimmed(start, 1)) req/s, no bisection") }
+        return words.isEmpty ? "its share" : words.joined(separator: ", ")
     }
 }
 

@@ -73,7 +73,8 @@ public enum ShardMerge {
     static func instant(_ text: String) -> Date? { try? StartInstant.parse(text) }
 
     /// The documents added up (check ``problems(_:)`` first): phases by name, capacity steps by
-    /// index, acknowledged ids united; the functional suites are shard 0's (only it checks).
+    /// index, acknowledged ids united; the suites are shard 0's functional ones (only it
+    /// checks) and any shard's setup errors.
     public static func merge(_ inputs: [Input], date: String, command: String) -> ResultsDocument {
         let sorted = inputs.sorted { ($0.document.shard?.index ?? 0) < ($1.document.shard?.index ?? 0) }
         let starts = sorted.map { $0.document.startedAt.flatMap(Self.instant) ?? Date(timeIntervalSince1970: 0) }
@@ -90,7 +91,8 @@ public enum ShardMerge {
         var document = ResultsDocument(
             kind: .merge, date: date, startedAt: ResultsDocument.timestamp(origin), command: command, target: first.target, booted: false,
             profile: first.profile, environment: first.environment + [.init(name: "Shards", value: "\(sorted.count) generators, merged by accord merge")],
-            specFiles: first.specFiles, suites: first.suites,
+            // Shard 0's functional suites, and any shard's setup errors (a pool it could not fill).
+            specFiles: first.specFiles, suites: sorted.flatMap(\.document.suites),
             endpoints: first.endpoints.map { mergePhase(parts(\.endpoints, $0.name)) },
             scenarios: first.scenarios.map { mergePhase(parts(\.scenarios, $0.name)) },
             capacity: first.capacity.map { capacity in mergeCapacity(sorted.compactMap { $0.document.capacity.first { $0.subject == capacity.subject } }) },

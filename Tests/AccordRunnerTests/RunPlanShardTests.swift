@@ -1,4 +1,5 @@
 import AccordLoad
+import AccordResults
 import Foundation
 import Testing
 
@@ -102,5 +103,50 @@ struct RunPlanShardTests {
         let one = SequenceCounter()
         let firstTwo: [Int] = [one.next(), one.next()]
         #expect(firstTwo == [1, 2])
+    }
+}
+
+/// A shard's capacity ladder and unique rows, and the merge's judging of a merged ladder.
+@Suite("Sharded capacity and unique rows")
+struct ShardedCapacityTests {
+    @Test("unique rows: shard i takes i, i+n, …; the parts are disjoint and make the whole", arguments: [1, 2, 3, 4, 10, 11])
+    func uniqueRows(count: Int) {
+        let rows = Array(0..<10)
+        let parts = (0..<count).map { Shard(index: $0, count: count).part(rows) }
+        #expect(parts.joined().sorted() == rows)
+        #expect(Set(parts.joined()).count == rows.count)
+        if count == 3 { #expect(parts[1] == [1, 4, 7]) }
+    }
+
+    static func step(_ offered: Double, held: Bool) -> Capacity.Step {
+        Capacity.Step(offeredRPS: offered, achievedRPS: offered, p50: 1, p99: held ? 10 : 500, errorRate: 0, held: held)
+    }
+
+    @Test("a ladder runs every planned step, broken or not, with no bisection")
+    func ladder() {
+        var search = CapacitySearch(stepSeconds: 1, maxSteps: 4)
+        search.ladder = true
+        #expect(search.nextRate(after: [], startRPS: 1000) == 500)
+        #expect(search.nextRate(after: [Self.step(500, held: true), Self.step(750, held: false)], startRPS: 1000) == 1000)
+        let four = [500.0, 750, 1000, 1250].map { Self.step($0, held: false) }
+        #expect(search.nextRate(after: four, startRPS: 1000) == nil)
+        // Not a ladder: bisection after the first break.
+        search.ladder = false
+        #expect(search.nextRate(after: [Self.step(500, held: true), Self.step(750, held: false)], startRPS: 1000) == 625)
+    }
+
+    @Test("the merged ladder is judged step by step: held below the p99 target, sustained the highest held below a break")
+    func mergedLadderJudged() {
+        let merged = Capacity(
+            subject: "create_job", p99Target: 100, sustainedRPS: nil, peakRPS: 0, generatorBound: false,
+            steps: [Self.step(500, held: false), Self.step(750, held: false), Self.step(1000, held: true), Self.step(1250, held: true)]
+                .enumerated().map { index, step in
+                    var step = step
+                    step.p99 = [20, 40, 150, 300][index]
+                    return step
+                })
+        let judged = MergeJudgement.judged(merged)
+        #expect(judged.steps.map(\.held) == [true, true, false, false])
+        #expect(judged.sustainedRPS == 750 && judged.peakRPS == 1250)
     }
 }
