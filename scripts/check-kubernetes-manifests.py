@@ -14,7 +14,7 @@
 - the server Deployment has 2 replicas, probes on /health, resources, and the Service selects it
   on the port the shards target;
 - every Secret and ConfigMap key a pod reads exists in secret.example.yaml / shards-config.yaml;
-- every container has requests and limits, and runs as non-root;
+- every pod names the same image; every container has requests and limits, and runs as non-root;
 - with SPECS_DIR: the accord-specs ConfigMap made from it fits in a ConfigMap (1 MiB).
 
 Prints one line per problem and exits 1 when there is any.
@@ -186,7 +186,15 @@ def main():
     if claim and "ReadWriteMany" not in claim["spec"].get("accessModes", []):
         problem("the accord-results claim must be ReadWriteMany: shards on several nodes write to it")
 
-    # Every pod: keys that exist, resources, non-root.
+    # Every pod: one image, keys that exist, resources, non-root.
+    images = {}
+    for file, docs in documents.items():
+        for doc in docs:
+            spec = pod_spec(doc) if isinstance(doc, dict) and "kind" in doc else None
+            for container in (spec or {}).get("containers", []):
+                images.setdefault(container.get("image"), []).append(f"{file} ({container['name']})")
+    if len(images) > 1:
+        problem(f"the pods name different images (replace every image: line together): {images}")
     for file, docs in documents.items():
         for doc in docs:
             spec = pod_spec(doc) if isinstance(doc, dict) and "kind" in doc else None
