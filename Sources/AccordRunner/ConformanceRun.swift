@@ -200,7 +200,7 @@ public enum ConformanceRun {
                 target: target, variables: options.variables, environment: options.environment, databaseURL: databaseURL, redisURL: redisURL)
             checkOptions.headers = options.headers
             checkOptions.transport = options.transport
-            if let shard = options.shard {
+            if let shard = plan.shard {
                 checkOptions.sequenceStride = shard.count
                 checkOptions.sequenceOffset = shard.sequenceOffset
             }
@@ -250,7 +250,7 @@ public enum ConformanceRun {
                     session.runStart = start
                     runStart = start
                     lateBy = max(0, -start.timeIntervalSinceNow)
-                    if lateBy >= 0.5 { progress("shard \(options.shard.map(String.init(describing:)) ?? "") started \(String(format: "%.1f", lateBy)) s late") }
+                    if lateBy >= 0.5 { progress("shard \(plan.shard.map(String.init(describing:)) ?? "") started \(String(format: "%.1f", lateBy)) s late") }
                 }
                 results.reconciliationCases += LoadSession.unreconciled(options.specs)
                 // The plan decided before anything ran; the session executes its phases as planned.

@@ -17,8 +17,11 @@ extension LoadSession {
 
     /// Sleeps until `instant` (at once when it is past); returns early when cancelled.
     static func sleep(until instant: Date) async {
-        let wait = instant.timeIntervalSinceNow
-        guard wait > 0 else { return }
-        try? await Task.sleep(nanoseconds: UInt64(wait * 1e9))
+        // In pieces of at most an hour: an instant years ahead must not overflow nanoseconds.
+        while !Task.isCancelled {
+            let wait = instant.timeIntervalSinceNow
+            guard wait > 0, wait.isFinite else { return }
+            try? await Task.sleep(nanoseconds: UInt64(min(wait, 3600) * 1e9))
+        }
     }
 }

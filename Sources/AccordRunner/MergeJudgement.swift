@@ -54,7 +54,7 @@ public enum MergeJudgement {
         LoadSession.rpsVerdicts(specs, into: &results)
         results.reconciliationCases += LoadSession.unreconciled(specs)
         let probe = try SideEffectProbe(databaseURL: databaseURL, redisURL: redisURL)
-        let reconciler = probe.hasDatabase || probe.hasRedis ? Reconciler(probe: probe) : nil
+        let reconciles = probe.hasDatabase || probe.hasRedis
         var reconciliations: [Reconciliation] = []
         for united in merged.reconciliation {
             let ids = united.acknowledgedIDs ?? []
@@ -64,14 +64,17 @@ public enum MergeJudgement {
                 reconciliations.append(united)
                 continue
             }
-            guard let reconciler else {
+            guard reconciles else {
                 results.reconciliationCases.append(ResultsDocument.Case(
                     name: "\(united.phase): \(Set(ids).count) acknowledged", location: rule.location, outcome: .skipped,
                     reason: "not reconciled: give accord merge --database-url and --redis-url"))
                 reconciliations.append(united)
                 continue
             }
-            let checked = await reconciler.reconcile(phase: united.phase, acknowledged: ids, rule: rule)
+            // A reconciler of its own per phase: a run's reads each stream on from where the last
+            // phase's reading ended (its phases' entries come one after another), but every
+            // shard's phases are over by now, their entries interleaved: each phase reads from the start.
+            let checked = await Reconciler(probe: probe).reconcile(phase: united.phase, acknowledged: ids, rule: rule)
             reconciliations.append(checked)
             results.reconciliationCases.append(LoadVerdicts.verdict(for: checked, location: rule.location))
         }

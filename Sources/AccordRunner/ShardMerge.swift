@@ -136,6 +136,14 @@ public enum ShardMerge {
             endpoints: first.endpoints.map { endpoint in
                 mergePhase(parts.compactMap { part in part.phase.endpoints.first { $0.name == endpoint.name }.map { (phase: $0, start: part.start) } })
             })
+        // Users on in each second (the users model): every shard's, on the same wall-clock second.
+        for part in parts {
+            let shift = Int((part.start - origin).rounded())
+            for (offset, point) in part.phase.series.enumerated() {
+                guard let users = point.users, merged.series.indices.contains(shift + offset) else { continue }
+                merged.series[shift + offset].users = (merged.series[shift + offset].users ?? 0) + users
+            }
+        }
         merged.startOffset = first.startOffset == nil ? nil : origin
         merged.model = first.model
         let healthy = parts.compactMap(\.phase.healthyAfterwards)

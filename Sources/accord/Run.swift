@@ -218,6 +218,9 @@ struct RunArguments: ParsableArguments {
         runOptions.transport = target.map { transport.transport(for: $0, environment: environment) } ?? Transport()
         runOptions.seedRows = seedRows
         runOptions.shard = try parsedShard(environment)
+        if let planned = runOptions.plan?.shard, let shard = runOptions.shard, planned != shard {
+            throw ValidationError("--plan \(plan ?? "") is the share of shard \(planned), not of --shard \(shard)")
+        }
         runOptions.startAt = try startAt.map { try StartInstant.parse($0) }
         let options = runOptions
         let progress = Progress.onStandardOutput(quiet: quiet)

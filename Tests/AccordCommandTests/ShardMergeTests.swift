@@ -27,6 +27,11 @@ struct ShardMergeTests {
             expect_status: 201
         targets:
           create_job: {p99: "< 2000ms", rps: ">= 60", error_rate: "< 1%"}
+        scenarios:
+          - name: steady
+            users: 4
+            duration: 2s
+            mix: {create_job: 1}
         """
 
     static func rfc3339(_ date: Date) -> String {
@@ -76,9 +81,19 @@ struct ShardMergeTests {
             let phase = try #require(merged.endpoints.first)
             #expect(phase.measurement.requests == documents.reduce(0) { $0 + ($1.endpoints.first?.measurement.requests ?? 0) })
             #expect(phase.latency.totalCount == documents.reduce(0) { $0 + ($1.endpoints.first?.latency.totalCount ?? 0) })
-            let reconciliation = try #require(merged.reconciliation.first)
-            #expect(reconciliation.acknowledged == ids[0].count + ids[1].count)
-            #expect(reconciliation.lostInDatabase == 0 && reconciliation.lostInStreams == 0 && reconciliation.duplicatedInDatabase == 0)
+            // The scenario started at its planned instant on both shards, and its requests add up too.
+            let scenario = try #require(merged.scenarios.first)
+            #expect(scenario.measurement.requests == documents.reduce(0) { $0 + ($1.scenarios.first?.measurement.requests ?? 0) })
+            let scenarioStarts = documents.compactMap { $0.scenarios.first?.startOffset }
+            #expect(scenarioStarts.count == 2 && abs(scenarioStarts[0] - scenarioStarts[1]) < 1)
+            // One reconciliation per phase, over both shards' ids, none lost or duplicated.
+            #expect(merged.reconciliation.map(\.phase) == ["create_job", "scenario steady"])
+            #expect(merged.reconciliation.reduce(0) { $0 + $1.acknowledged } == ids[0].count + ids[1].count)
+            for reconciliation in merged.reconciliation {
+                #expect(
+                    reconciliation.lostInDatabase == 0 && reconciliation.lostInStreams == 0 && reconciliation.duplicatedInDatabase == 0,
+                    "\(reconciliation)")
+            }
             #expect(merged.suite(named: "reconciliation")?.cases.allSatisfy { $0.outcome == .passed } == true)
             #expect(merged.suite(named: "targets")?.cases.isEmpty == false)
             let html = try String(contentsOfFile: directory + "/merged/latest/report.html", encoding: .utf8)

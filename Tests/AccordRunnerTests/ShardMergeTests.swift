@@ -78,6 +78,16 @@ struct ShardMergeTests {
         }
     }
 
+    @Test func usersPerSecondAddOnTheSameWallClockSecond() {
+        var phases = (0..<2).map { _ in Self.phase(Self.recorder([(micros: 1000, failed: false, second: 0)], seconds: 3), seconds: 3) }
+        for index in phases.indices {
+            for second in phases[index].series.indices { phases[index].series[second].users = 10 * (index + 1) + second }
+        }
+        // Shard 1 began a second after shard 0.
+        let merged = ShardMerge.mergePhase([(phase: phases[0], start: 0.2), (phase: phases[1], start: 1.1)])
+        #expect(merged.series.map(\.users) == [10, 11 + 20, 12 + 21, 22])
+    }
+
     static func document(index: Int?, count: Int = 2, sha: String = "abc", profile: String = "smoke") -> ResultsDocument {
         var document = ResultsDocument(
             kind: .load, date: "", startedAt: "2026-12-08T01:00:00.000Z", command: "accord load", target: "http://127.0.0.1:8080", booted: false,
