@@ -10,6 +10,16 @@ public enum LoadErrorKind: String, Sendable, CaseIterable, Codable {
 /// second's whole latency histogram in HdrHistogram's compressed encoding (a few hundred
 /// bytes), so seconds of several engines or shards add up exactly.
 public struct SecondSample: Sendable, Equatable {
+    /// A second as a document keeps it, to merge (``LoadRecorder/init(corrected:uncorrected:phases:completed:errors:seconds:)``).
+    public init(second: Int, requests: Int, errors: Int, p50: UInt64, p99: UInt64, latency: String) {
+        self.second = second
+        self.requests = requests
+        self.errors = errors
+        self.p50 = p50
+        self.p99 = p99
+        self.latency = latency
+    }
+
     public var second: Int
     public var requests: Int
     public var errors: Int
@@ -55,6 +65,27 @@ public struct LoadRecorder: Sendable {
         var histogram = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three)
         histogram.autoResize = true
         return histogram
+    }
+
+    /// A recorder rebuilt from what a results document keeps of one (a shard's phase): the
+    /// histograms' recorded values (µs), the failures by kind, what completed, and the series
+    /// — `accord merge` adds such recorders with ``merge(_:)``, the addition the engines of
+    /// one run use, so shards add up exactly as threads do.
+    public init(
+        corrected: [[UInt64]], uncorrected: [[UInt64]], phases: [String: [[UInt64]]], completed: Int, errors: [LoadErrorKind: Int],
+        seconds: [SecondSample]
+    ) {
+        self.init(keepsSeries: true)
+        func fill(_ histogram: inout Histogram<UInt64>, _ pairs: [[UInt64]]) {
+            for pair in pairs where pair.count == 2 && pair[1] > 0 { _ = histogram.record(max(1, pair[0]), count: pair[1]) }
+        }
+        fill(&self.corrected, corrected)
+        fill(&self.uncorrected, uncorrected)
+        for (name, pairs) in phases { fill(&self.phases[name, default: LoadRecorder.makeHistogram()], pairs) }
+        self.completed = completed
+        self.errors = errors
+        self.seconds = seconds
+        currentSecond = seconds.count
     }
 
     /// Records one finished request, `second` being the second of the run it finished in.

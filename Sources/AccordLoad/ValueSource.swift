@@ -84,8 +84,20 @@ public final class ValueSource: Sendable {
 /// The run's `{{seq}}` counter, shared by every engine of every phase: 1, 2, 3 …
 public final class SequenceCounter: Sendable {
     private let value: Atomic<Int>
+    private let stride: Int
+    private let offset: Int
 
-    public init(startingAfter start: Int = 0) { value = Atomic(start) }
+    /// Counts `start + 1`, `start + 2`, …; with a `stride` (a shard's count) and an `offset`
+    /// (its index), the k-th value is `(k - 1) × stride + offset + 1`: shards of one run never
+    /// send the same value, and shard 0 of 1 counts as before.
+    public init(startingAfter start: Int = 0, stride: Int = 1, offset: Int = 0) {
+        value = Atomic(start)
+        self.stride = max(1, stride)
+        self.offset = offset
+    }
 
-    public func next() -> Int { value.wrappingAdd(1, ordering: .relaxed).newValue }
+    public func next() -> Int {
+        let k = value.wrappingAdd(1, ordering: .relaxed).newValue
+        return stride == 1 ? k : (k &- 1) &* stride &+ offset &+ 1
+    }
 }

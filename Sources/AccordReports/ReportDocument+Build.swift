@@ -105,7 +105,7 @@ extension ReportDocument {
         }
         return Section(id: "environment", title: "Test Environment", blocks: [
             .table(Table(header: ["Fact", "Value"], rows: report.environment.map { [$0.name, $0.value] } + seeded))
-        ])
+        ] + shards(report))
     }
 
     static func targets(_ report: ResultsDocument) -> Section {

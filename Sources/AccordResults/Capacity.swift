@@ -34,6 +34,11 @@ public struct Capacity: Codable, Sendable, Equatable {
         public var behind: Int?
         /// Requests that got no answer in time (timed out, or still in flight at the end).
         public var unanswered: Int?
+        /// A shard's step (`--shard`): requests sent, failed and the latency histogram (µs,
+        /// from the intended send time), what `accord merge` adds up exactly. Nil elsewhere.
+        public var requests: Int?
+        public var errors: Int?
+        public var latency: HistogramData?
 
         public init(
             offeredRPS: Double, achievedRPS: Double, p50: Double, p99: Double, errorRate: Double, held: Bool, behind: Int? = nil,
@@ -70,11 +75,14 @@ public struct Reconciliation: Codable, Sendable, Equatable {
     /// The acknowledged ids themselves, kept when the document is to be reconciled elsewhere
     /// (a shard's, for `accord merge`); nil when this run reconciled them and counts suffice.
     public var acknowledgedIDs: [String]?
+    /// The endpoint whose `reconcile:` rule applies to `acknowledgedIDs` (kept with them).
+    public var endpoint: String?
 
     public init(
         phase: String, acknowledged: Int, lostInDatabase: Int, duplicatedInDatabase: Int, lostInStreams: Int, duplicatedInStreams: Int,
-        note: String? = nil, acknowledgedIDs: [String]? = nil
+        note: String? = nil, acknowledgedIDs: [String]? = nil, endpoint: String? = nil
     ) {
+        self.endpoint = endpoint
         self.phase = phase
         self.acknowledged = acknowledged
         self.lostInDatabase = lostInDatabase

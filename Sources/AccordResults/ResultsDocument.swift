@@ -63,6 +63,11 @@ public struct ResultsDocument: Codable, Sendable, Equatable {
     public var claims: [ClaimOutcome]? = nil
     /// What the server's metrics endpoint exposed after the load (optional in v3).
     public var monitoring: Monitoring? = nil
+    /// A shard's document (`--shard i/n`): which share it ran and when it started. Optional
+    /// (added within version 3).
+    public var shard: ShardInfo? = nil
+    /// A merged document (`accord merge`): one row per shard merged. Optional (version 3).
+    public var shards: [ShardSummary]? = nil
 
     public init(
         kind: Kind, date: String, startedAt: String? = nil, command: String, target: String, booted: Bool, profile: String,

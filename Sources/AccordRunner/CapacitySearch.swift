@@ -2,6 +2,7 @@ import AccordChecks
 import AccordHTTP
 import AccordLoad
 import AccordResults
+import Foundation
 
 /// Capacity search for one endpoint or a mix: constant arrival rates (open model, latency
 /// from the intended send time) stepped up from half the starting throughput by a quarter of
@@ -17,6 +18,11 @@ struct CapacitySearch {
     /// The run's pools and feeders, and its `{{seq}}` counter, for templated requests.
     var sources: [ValueSource] = []
     var counter = SequenceCounter()
+    /// A shard's search: every planned step (`maxSteps`), none skipped after a break and no
+    /// bisection, each starting at `firstStep` + its index × (step + gap), the same instants on
+    /// every shard. `accord merge` judges the steps added up.
+    var ladder = false
+    var firstStep: Date?
 
     /// Requests of the plan judged together against one p99 target: an endpoint of a mix.
     struct Group: Sendable {
@@ -38,7 +44,10 @@ struct CapacitySearch {
         var generatorBound = false
         let strictest = groups.map(\.p99Target).min() ?? 0
         let loosest = groups.map(\.p99Target).max() ?? 0
-        while let offered = CapacityRule.nextRate(after: steps, startRPS: startRPS, maxSteps: maxSteps), !Task.isCancelled {
+        while let offered = nextRate(after: steps, startRPS: startRPS), !Task.isCancelled {
+            if ladder, let firstStep {
+                await LoadSession.sleep(until: firstStep.addingTimeInterval(Double(steps.count) * (stepSeconds + RunPlan.shardPhaseGap)))
+            }
             let phase = "capacity \(subject) at \(Int(offered)) req/s"
             var plan = LoadPlan(
                 requests: requests, connections: CapacityRule.connections(rate: offered, p99Milliseconds: loosest),
@@ -61,12 +70,25 @@ struct CapacitySearch {
                 return (p99: LoadPhase.Measurement(recorder, seconds: stepSeconds, generatorBound: false).p99, target: group.p99Target)
             }
             let held = CapacityRule.held(measurement, offered: offered, groupP99s: groupP99s) && result.setupError == nil
-            steps.append(Capacity.Step(
+            var step = Capacity.Step(
                 offeredRPS: offered, achievedRPS: measurement.rps, p50: measurement.p50, p99: measurement.p99,
-                errorRate: measurement.errorRate, held: held, behind: result.behind, unanswered: stepPhase.unanswered))
+                errorRate: measurement.errorRate, held: held, behind: result.behind, unanswered: stepPhase.unanswered)
+            if ladder {
+                // What accord merge adds up: the step's requests, errors and histogram.
+                step.requests = measurement.requests
+                step.errors = Int((measurement.errorRate * Double(measurement.requests)).rounded())
+                step.latency = stepPhase.latency
+            }
+            steps.append(step)
             if result.generatorBound && !held { generatorBound = true }
         }
         let capacity = CapacityRule.summarize(subject: subject, p99Target: strictest, measuredRPS: measuredRPS, steps: steps, generatorBound: generatorBound)
         return (capacity, collected)
+    }
+
+    /// The next step's rate: the rule's, or for a ladder simply the next planned step.
+    func nextRate(after steps: [Capacity.Step], startRPS: Double) -> Double? {
+        guard ladder else { return CapacityRule.nextRate(after: steps, startRPS: startRPS, maxSteps: maxSteps) }
+        return steps.count < maxSteps ? CapacityRule.rate(step: steps.count, closedRPS: startRPS) : nil
     }
 }

@@ -18,6 +18,9 @@ public struct CheckOptions: Sendable {
     public var transport = Transport()
     public var databaseURL: String?
     public var redisURL: String?
+    /// The `{{seq}}` counter's stride and offset: a shard's count and index (``Shard``).
+    public var sequenceStride = 1
+    public var sequenceOffset = 0
 
     public init(
         target: String, tags: Set<String> = [], variables: [String: String] = [:], environment: [String: String] = [:],

@@ -17,7 +17,7 @@ public final class CheckRunner: Sendable {
     public let options: CheckOptions
     let probe: SideEffectProbe
     /// The run's `{{seq}}` counter, shared with the load phases (values stay unique across both).
-    let counter = SequenceCounter()
+    let counter: SequenceCounter
     /// Set when the target refused the first connection: the rest is not attempted.
     private let unreachable = Mutex<String?>(nil)
     /// Set once any answer arrived: a server that dies later fails cases (exit 1), it does
@@ -38,6 +38,7 @@ public final class CheckRunner: Sendable {
 
     public init(options: CheckOptions) throws {
         self.options = options
+        counter = SequenceCounter(stride: options.sequenceStride, offset: options.sequenceOffset)
         self.secretHeaders = Set(options.headers.map { $0.name.lowercased() })
         self.probe = try SideEffectProbe(databaseURL: options.databaseURL, redisURL: options.redisURL)
     }

@@ -126,6 +126,11 @@ public enum ConformanceRun {
         public var plan: RunPlan?
         /// `--level core,strict`: only these levels run and are judged (nil: every level).
         public var levels: Set<ConformanceLevel>?
+        /// This generator is one of several (`--shard i/n`, with `--target`): it runs its share
+        /// of the plan, starts at `startAt`, and writes a document for `accord merge`.
+        public var shard: Shard?
+        /// When every shard starts loading (`--start-at`); nil: at once.
+        public var startAt: Date?
         /// For the report: when and how the run was started.
         public var date: String
         public var command: String
@@ -162,9 +167,14 @@ public enum ConformanceRun {
 
     public static func run(_ options: Options, logger: Logger, reporter: Reporter) async throws -> Outcome {
         let progress = reporter.step
-        let runStart = Date()
+        var runStart = Date()
         let threads = options.threads ?? defaultThreads(booting: options.target == nil)
-        let plan = options.plan ?? Self.plan(options, threads: threads)
+        var plan = options.plan ?? Self.plan(options, threads: threads)
+        if let shard = options.shard, plan.shard == nil { plan = plan.share(shard) }
+        var lateBy = 0.0
+        // Feeders and pools that could not be made ready: a shard's document keeps them as its
+        // own suite, which the merge's verdict counts.
+        var setupCases: [ResultsDocument.Case] = []
         var postgres: ThrowawayPostgres?
         var redis: ThrowawayRedis?
         var server: ServerProcess?
@@ -202,8 +212,12 @@ public enum ConformanceRun {
             checkOptions.levels = options.levels
             checkOptions.headers = options.headers
             checkOptions.transport = options.transport
+            if let shard = plan.shard {
+                checkOptions.sequenceStride = shard.count
+                checkOptions.sequenceOffset = shard.sequenceOffset
+            }
             var functional = ResultsDocument(kind: .check, date: options.date, command: options.command, target: target, booted: false, profile: "")
-            if options.functional {
+            if plan.functional {
                 progress("functional checks against \(target)")
                 let checker = try CheckRunner(options: checkOptions)
                 functional = await checker.run(options.specs.filter { !$0.cases.isEmpty })
@@ -216,7 +230,7 @@ public enum ConformanceRun {
 
             // 3. Realistic volume: the specs' seed tables, after the functional checks (whose
             // probes read whole streams) and before any load.
-            let seeding = try await Seeding.fill(
+            let seeding = plan.shard.map({ $0.index != 0 }) == true ? nil : try await Seeding.fill(
                 options.specs, profile: options.profile, seedRows: options.seedRows, booted: options.target == nil,
                 databaseURL: databaseURL, redisURL: redisURL, progress: progress)
 
@@ -233,14 +247,30 @@ public enum ConformanceRun {
                     minimumScenarioSeconds: options.profile.minimumScenarioSeconds, runStart: runStart, threads: threads)
                 session.poolLimit = options.profile.poolLimit
                 session.healthRequest = options.specs.lazy.compactMap(\.data.health).first
-                results.targetCases += await session.prepareData(options.specs)
+                if let shard = plan.shard {
+                    session.shard = shard
+                    session.plannedPoolSizes = Dictionary(plan.pools.map { ($0.spec + "\u{0}" + $0.name, $0.size) }) { first, _ in first }
+                }
+                setupCases = await session.prepareData(options.specs)
+                results.targetCases += setupCases
+                if plan.shard != nil {
+                    // Every shard loads from the same instant: the phases' planned starts count from it.
+                    let start = options.startAt ?? Date()
+                    if start.timeIntervalSinceNow > 0 { progress("waiting until \(ResultsDocument.timestamp(start)) (--start-at)") }
+                    await LoadSession.sleep(until: start)
+                    session.startInstant = start
+                    session.runStart = start
+                    runStart = start
+                    lateBy = max(0, -start.timeIntervalSinceNow)
+                    if lateBy >= 0.5 { progress("shard \(plan.shard.map(String.init(describing:)) ?? "") started \(String(format: "%.1f", lateBy)) s late") }
+                }
                 results.reconciliationCases += LoadSession.unreconciled(options.specs)
                 // The plan decided before anything ran; the session executes its phases as planned.
                 await session.singlePhases(options.specs, plan: plan, into: &results)
                 await session.endpointPhases(options.specs, plan: plan, into: &results)
                 await session.scenarios(options.specs, plan: plan, into: &results)
                 await session.capacity(options.specs, plan: plan, into: &results)
-                session.rpsVerdicts(options.specs, into: &results)
+                if plan.shard == nil { LoadSession.rpsVerdicts(options.specs, into: &results) }
             }
             // Interrupted: no verdict from a partial run; the catch below tears down.
             try Task.checkCancellation()
@@ -254,6 +284,17 @@ public enum ConformanceRun {
             report.seeding = seeding
             report.monitoring = monitoring
             report.plan = plan.json
+            if let shard = plan.shard {
+                // A shard does not judge: its load verdicts are the merge's, on every shard's data.
+                report.suites = functional.suites
+                if !setupCases.isEmpty {
+                    report.suites.append(ResultsDocument.Suite(name: "shard \(shard.index) setup", file: options.specs.first?.path ?? "", cases: setupCases))
+                }
+                report.shard = ShardInfo(index: shard.index, count: shard.count, startAt: ResultsDocument.timestamp(runStart), lateBy: lateBy)
+                // Claims and levels are the merge's too (its capacity is every shard's).
+                report.claims = nil
+                LevelAssignment.apply(to: &report, specs: options.specs, selected: options.levels)
+            }
             return Outcome(report: report, serverLog: log)
         } catch {
             await teardown()

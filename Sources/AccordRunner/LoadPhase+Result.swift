@@ -23,11 +23,7 @@ extension LoadPhase {
             measurement: Measurement(recorder, seconds: seconds, generatorBound: result.generatorBound, unanswered: unanswered),
             latency: HistogramData(recorder.corrected), uncorrectedLatency: HistogramData(recorder.uncorrected),
             serverTiming: recorder.phases.mapValues(HistogramData.init), errorsByKind: errors,
-            series: recorder.seconds.map {
-                SecondPoint(
-                    second: $0.second, requests: $0.requests, errors: $0.errors, p50: Double($0.p50) / 1000, p99: Double($0.p99) / 1000,
-                    latency: $0.latency.isEmpty ? nil : $0.latency)
-            },
+            series: Self.points(recorder.seconds),
             resources: resources, endpoints: endpoints)
         startOffset = since.map { result.started.timeIntervalSince($0) }
         model = Self.model(of: result.plan)
@@ -49,6 +45,15 @@ extension LoadPhase {
 }
 
 extension LoadPhase {
+    /// A recorder's seconds as the document keeps them (ms).
+    static func points(_ seconds: [SecondSample]) -> [SecondPoint] {
+        seconds.map {
+            SecondPoint(
+                second: $0.second, requests: $0.requests, errors: $0.errors, p50: Double($0.p50) / 1000, p99: Double($0.p99) / 1000,
+                latency: $0.latency.isEmpty ? nil : $0.latency)
+        }
+    }
+
     /// `closed`, `users` or `open`, as the document names a plan's arrivals.
     static func model(of plan: LoadPlan) -> String {
         if case .open = plan.model { return "open" }

@@ -8,13 +8,14 @@ extension LoadSession {
     /// any other load. What it created is reconciled like every phase's; its figures are judged
     /// only against the claims (``ClaimEvaluation``), never against targets.
     func singlePhases(_ specs: [SpecFile], plan runPlan: RunPlan, into results: inout Results) async {
-        for planned in runPlan.phases where planned.kind == .single {
+        for planned in runPlan.phases where planned.kind == .single && planned.skipped == nil {
             guard let spec = specs.first(where: { $0.path == planned.spec }),
                 let claim = spec.claims.first(where: { $0.subject.value == planned.name }),
                 let endpoint = spec.endpoints.first(where: { $0.name.value == planned.name }),
                 let prepared = try? prepare(endpoint, in: spec)
             else { continue }
             if Task.isCancelled || serverGone() { return }
+            await waitForPlannedStart(planned)
             let seconds = planned.seconds ?? 1
             progress("single requests to \(endpoint.name.value) for \(Int(seconds)) s: one connection (the vendor's single-request figures)")
             let plan = Self.plan(

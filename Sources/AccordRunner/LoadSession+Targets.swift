@@ -23,7 +23,7 @@ extension LoadSession {
     /// the endpoint when one ran; else the endpoint's own phase at the target's rate as a
     /// one-step search (held: p99 within target, under 1% errors, 95% of the rate answered,
     /// at most 5% of the schedule never sent). Run after the capacity search.
-    func rpsVerdicts(_ specs: [SpecFile], into results: inout Results) {
+    static func rpsVerdicts(_ specs: [SpecFile], into results: inout Results) {
         for spec in specs {
             for targets in spec.targets {
                 guard let rps = targets.rpsTarget, spec.endpoints.contains(where: { $0.name.value == targets.subject.value }) else { continue }

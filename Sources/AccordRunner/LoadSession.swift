@@ -36,6 +36,15 @@ struct LoadSession {
     var poolLimit: Int?
     /// Every spec's pools and feeders, made ready by ``prepareData(_:)``.
     var data = LoadRequests.Sources()
+    /// A shard's session (`--shard`): it draws only its part of unique feeders, fills pools to
+    /// the plan's sizes, starts each phase at its planned instant after `startInstant`, and
+    /// keeps acknowledged ids for `accord merge` instead of reconciling them.
+    var shard: Shard?
+    /// The shared start (`--start-at`, or when the shard began): phases start at planned
+    /// instants after it.
+    var startInstant: Date?
+    /// Pool sizes as planned (a shard's share), by spec path and pool name.
+    var plannedPoolSizes: [String: Int] = [:]
 
     /// The results so far, appended to by each phase.
     struct Results {
@@ -69,7 +78,11 @@ struct LoadSession {
             for feeder in spec.data.feeders {
                 do {
                     let text = try String(contentsOfFile: feeder.path, encoding: .utf8)
-                    let rows = try FeederRows.parse(text, format: feeder.format)
+                    var rows = try FeederRows.parse(text, format: feeder.format)
+                    if let shard, feeder.order == .unique {
+                        // Rows index, index + count, …: no two shards send the same unique row.
+                        rows.rows = shard.part(rows.rows)
+                    }
                     let order: ValueSource.Order = switch feeder.order {
                     case .sequential: .sequential
                     case .random: .random
@@ -109,7 +122,7 @@ struct LoadSession {
     /// Sends a pool's endpoint `size` times (capped by `poolLimit`) and keeps what each
     /// accepted answer carries at the pool's `collect` path.
     func fill(_ pool: Pool, in spec: SpecFile) async -> (items: [String], problem: String?) {
-        let size = min(pool.size, poolLimit ?? pool.size)
+        let size = plannedPoolSizes[spec.path + "\u{0}" + pool.name.value] ?? min(pool.size, poolLimit ?? pool.size)
         guard let endpoint = spec.endpoints.first(where: { $0.name.value == pool.from.value }) else {
             return ([], "no endpoint \(pool.from.value)")
         }
@@ -240,6 +253,13 @@ struct LoadSession {
                     reason: "\(accepted - ids.count) accepted answers of \(rule.endpoint.value) carried no id at \(rule.collect): they cannot be reconciled"))
             }
             guard !ids.isEmpty else { continue }
+            if shard != nil {
+                // A shard does not judge: the ids go into its document, for accord merge.
+                results.reconciliation.append(Reconciliation(
+                    phase: name, acknowledged: Set(ids).count, lostInDatabase: 0, duplicatedInDatabase: 0, lostInStreams: 0, duplicatedInStreams: 0,
+                    note: "reconciled by accord merge", acknowledgedIDs: ids, endpoint: rule.endpoint.value))
+                continue
+            }
             guard let reconciler else {
                 results.reconciliationCases.append(ResultsDocument.Case(
                     name: "\(name): \(Set(ids).count) acknowledged", location: location, outcome: .skipped,
@@ -269,6 +289,7 @@ struct LoadSession {
                     let endpoint = spec.endpoints.first(where: { $0.name.value == targetSet.subject.value })
                 else { continue }
                 let seconds = planned.seconds ?? 1
+                await waitForPlannedStart(planned)
                 if Task.isCancelled { return }
                 if serverGone() {
                     results.targetCases.append(LoadVerdicts.notRun("\(endpoint.name.value) targets", location: targetSet.subject.location))
@@ -339,6 +360,7 @@ struct LoadSession {
                         reason: "could not prepare the scenario's requests: \(problems.joined(separator: "; "))"))
                     continue
                 }
+                await waitForPlannedStart(planned)
                 if let users = scenario.users, let warning = FileDescriptorBudget.check(connections: users) { progress(warning) }
                 let seconds = planned.seconds ?? minimumScenarioSeconds
                 progress("scenario \(scenario.name.value): \(Self.describe(scenario)) for \(Int(seconds)) s")
@@ -346,7 +368,7 @@ struct LoadSession {
                 let think = scenario.thinkMilliseconds.map { UInt64($0.lowerBound) * 1_000_000...UInt64($0.upperBound) * 1_000_000 }
                 var plan = Self.plan(
                     requests, connections: planned.connections ?? scenario.users ?? max(connections, 100), seconds: seconds,
-                    model: scenario.rate.map { .open(rate: $0) } ?? .closed, think: think, spawnRate: planned.spawnRate,
+                    model: (planned.rate ?? scenario.rate).map { .open(rate: $0) } ?? .closed, think: think, spawnRate: planned.spawnRate,
                     threads: threads)
                 plan.stages = (planned.stages ?? []).map { Stage(durationNanoseconds: UInt64(($0.seconds * 1e9).rounded()), target: $0.target) }
                 plan.groups = owner
@@ -370,19 +392,7 @@ struct LoadSession {
                     endpoints: endpoints, since: runStart)
                 phase.healthyAfterwards = healthy
                 results.scenarios.append(phase)
-                results.scenarioCases.append(LoadVerdicts.verdict(for: phase, location: scenario.location))
-                if let targetSet = spec.targets.first(where: { $0.subject.value == scenario.name.value }) {
-                    results.scenarioCases += TargetEvaluation.evaluate(targetSet, measured: phase.measurement.endpointMeasurement, source: spec.source)
-                    if let scaling = targetSet.endpoints {
-                        // Each endpoint of the mix against its own targets, as the scenario scales them.
-                        for endpointPhase in phase.endpoints {
-                            guard let own = spec.targets.first(where: { $0.subject.value == endpointPhase.name }),
-                                let scaled = TargetEvaluation.scaled(own, by: scaling, scenario: scenario.name.value)
-                            else { continue }
-                            results.scenarioCases += TargetEvaluation.evaluate(scaled, measured: endpointPhase.measurement.endpointMeasurement, source: spec.source)
-                        }
-                    }
-                }
+                results.scenarioCases += Self.scenarioVerdicts(phase, scenario: scenario, spec: spec)
                 for timing in timings {
                     let outcome = LoadVerdicts.faultOutcome(timing, scenario: scenario.name.value, phase: phase, reconciliation: reconciliation)
                     results.reliability.append(outcome)
@@ -397,8 +407,9 @@ struct LoadSession {
     func capacity(_ specs: [SpecFile], plan runPlan: RunPlan, into results: inout Results) async {
         let searches = runPlan.phases.filter { $0.kind == .capacity }
         guard let rule = searches.first?.capacity else { return }
-        let search = CapacitySearch(
+        var search = CapacitySearch(
             stepSeconds: rule.stepSeconds, maxSteps: rule.maxSteps, threads: threads, sources: data.sources, counter: renderer.counter)
+        search.ladder = rule.bisects == false
         for spec in specs where searches.contains(where: { $0.spec == spec.path }) {
             var p99ByEndpoint: [String: Double] = [:]
             for targetSet in spec.targets {
@@ -408,6 +419,22 @@ struct LoadSession {
                 else { continue }
                 if serverGone() || Task.isCancelled { return }
                 p99ByEndpoint[endpoint.name.value] = p99
+                let planned = searches.first { $0.spec == spec.path && $0.name == endpoint.name.value }
+                if search.ladder {
+                    // A shard's ladder: from its share of the rps target, steps at planned instants.
+                    guard let planned, planned.skipped == nil, let start = planned.capacity?.startRPS else { continue }
+                    search.firstStep = plannedStart(planned)
+                    await waitForPlannedStart(planned)
+                    let (capacity, collected) = await search.run(
+                        subject: endpoint.name.value, requests: Self.planRequests([(prepared: prepared, weight: 1)]).requests,
+                        groups: [.init(name: endpoint.name.value, requests: [0], p99Target: p99)], startRPS: start, measuredRPS: nil,
+                        reporter: reporter)
+                    results.capacity.append(capacity)
+                    await reconcile(
+                        "capacity \(endpoint.name.value)", collected: collected, acknowledged: collected.map(\.count), endpoints: [endpoint.name.value],
+                        spec: spec, location: targetSet.subject.location, into: &results)
+                    continue
+                }
                 let measured = results.endpoints.first { $0.name == endpoint.name.value }?.measurement.rps
                 let requests = Self.planRequests([(prepared: prepared, weight: 1)]).requests
                 let (capacity, collected) = await search.run(
@@ -419,7 +446,7 @@ struct LoadSession {
                     "capacity \(endpoint.name.value)", collected: collected, acknowledged: collected.map(\.count), endpoints: [endpoint.name.value],
                     spec: spec, location: targetSet.subject.location, into: &results)
             }
-            guard let mixed = spec.scenarios.first(where: { Set($0.mix.map(\.weight)).count > 1 && $0.faults.isEmpty }) else { continue }
+            guard !search.ladder, let mixed = spec.scenarios.first(where: { Set($0.mix.map(\.weight)).count > 1 && $0.faults.isEmpty }) else { continue }
             var entries: [(prepared: Prepared, weight: Int)] = []
             for entry in mixed.mix {
                 guard let endpoint = spec.endpoints.first(where: { $0.name.value == entry.endpoint }),
@@ -447,6 +474,23 @@ struct LoadSession {
                 "capacity \(capacity.subject)", collected: collected, acknowledged: collected.map(\.count), endpoints: entries.map(\.prepared.endpoint),
                 spec: spec, location: mixed.location, into: &results)
         }
+    }
+
+    /// A scenario's verdicts on its phase: healthy afterwards, its targets, and each endpoint
+    /// of the mix against its own targets as the scenario scales them (`accord merge` judges
+    /// merged phases with it too).
+    static func scenarioVerdicts(_ phase: LoadPhase, scenario: Scenario, spec: SpecFile) -> [ResultsDocument.Case] {
+        var cases = [LoadVerdicts.verdict(for: phase, location: scenario.location)]
+        guard let targetSet = spec.targets.first(where: { $0.subject.value == scenario.name.value }) else { return cases }
+        cases += TargetEvaluation.evaluate(targetSet, measured: phase.measurement.endpointMeasurement, source: spec.source)
+        guard let scaling = targetSet.endpoints else { return cases }
+        for endpointPhase in phase.endpoints {
+            guard let own = spec.targets.first(where: { $0.subject.value == endpointPhase.name }),
+                let scaled = TargetEvaluation.scaled(own, by: scaling, scenario: scenario.name.value)
+            else { continue }
+            cases += TargetEvaluation.evaluate(scaled, measured: endpointPhase.measurement.endpointMeasurement, source: spec.source)
+        }
+        return cases
     }
 
     // MARK: - Scenario shape (the verdicts are AccordChecks' LoadVerdicts)

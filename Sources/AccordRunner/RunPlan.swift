@@ -26,6 +26,8 @@ public struct RunPlan: Codable, Sendable, Equatable {
     public var pools: [PoolStep]
     public var feeders: [FeederStep]
     public var phases: [Phase]
+    /// The shard this plan is the share of (`--shard`); nil for a whole plan.
+    public var shard: Shard?
 
     public struct SeedStep: Codable, Sendable, Equatable {
         public var spec: String
@@ -90,6 +92,9 @@ public struct RunPlan: Codable, Sendable, Equatable {
         public var skipped: String?
         /// The load in words, as the reports describe it.
         public var load: String
+        /// A shard's plan: when the phase starts, in seconds after the start instant
+        /// (`--start-at`), the same on every shard; nil: as soon as the one before it ends.
+        public var startsAfter: Double?
     }
 
     public struct StageStep: Codable, Sendable, Equatable {
@@ -125,6 +130,9 @@ public struct RunPlan: Codable, Sendable, Equatable {
         public var maxSteps: Int
         public var refineWithin: Double
         public var p99Targets: [String: Double]
+        /// False for a shard's plan: the ladder of steps as planned, no bisection (which
+        /// follows local verdicts). Nil: true.
+        public var bisects: Bool?
     }
 }
 
@@ -157,6 +165,7 @@ extension RunPlan {
     public var text: String {
         var lines = ["Plan (\(Self.formatName) v\(Self.currentVersion)): profile \(profile), \(target), \(threads) engine thread\(threads == 1 ? "" : "s")"
             + (functional ? ", functional cases first" : "")]
+        if let shard { lines.append("  shard \(shard): this generator's share of the load; phases start at planned instants after --start-at") }
         for step in seeding {
             lines.append("  seed \(step.table): \(step.rows) rows through COPY" + (step.streams ? ", with their stream entries" : "") + " (\(step.spec))")
         }
@@ -164,7 +173,8 @@ extension RunPlan {
         for pool in pools { lines.append("  pool \(pool.name): \(pool.size) × \(pool.from), collecting \(pool.collect), drawn \(pool.draw) (\(pool.spec))") }
         for feeder in feeders { lines.append("  feeder \(feeder.name): \(feeder.file), \(feeder.order), then \(feeder.exhausted) (\(feeder.spec))") }
         for (index, phase) in phases.enumerated() {
-            let seconds = phase.seconds.map { ", \(TargetEvaluation.trimmed($0, 1)) s" } ?? ""
+            let seconds = (phase.seconds.map { ", \(TargetEvaluation.trimmed($0, 1)) s" } ?? "")
+                + (phase.startsAfter.map { ", from start + \(TargetEvaluation.trimmed($0, 1)) s" } ?? "")
             lines.append("\(index + 1). \(phase.kind.rawValue) \(phase.name) (\(phase.spec)): \(phase.load)\(seconds)" + (phase.skipped.map { " — skipped: \($0)" } ?? ""))
             if phase.mix.count > 1 { lines.append("     mix: " + phase.mix.map { "\($0.endpoint) \($0.weight)" }.joined(separator: ", ")) }
             if let stages = phase.stages {
@@ -175,7 +185,8 @@ extension RunPlan {
             }
             if let rule = phase.capacity {
                 lines.append("     from \(rule.start); steps × " + rule.factors.map { TargetEvaluation.trimmed($0, 2) }.joined(separator: ", ")
-                    + " of \(TargetEvaluation.trimmed(rule.stepSeconds, 1)) s; then bisection to within \(Int(rule.refineWithin * 100))%")
+                    + " of \(TargetEvaluation.trimmed(rule.stepSeconds, 1)) s"
+                    + (rule.bisects == false ? ", no bisection (sharded)" : "; then bisection to within \(Int(rule.refineWithin * 100))%"))
             }
             for judged in phase.targets { lines.append("     judges \(judged.target) on \(judged.judgedOn)") }
             if !phase.reconciled.isEmpty { lines.append("     reconciles \(phase.reconciled.joined(separator: ", "))") }

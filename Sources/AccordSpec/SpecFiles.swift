@@ -3,8 +3,10 @@ import Foundation
 /// Finds and loads spec files: the load stage's only I/O.
 public enum SpecFiles {
     /// Every `.yaml`/`.yml` file under `paths` (files as given, directories searched
-    /// recursively), sorted, without duplicates. Paths that do not exist are returned in
-    /// `missing`.
+    /// recursively, skipping hidden entries), sorted, without duplicates. Paths that do not
+    /// exist are returned in `missing`. Hidden entries are skipped because a Kubernetes
+    /// ConfigMap volume keeps each file twice: `name.yaml` is a link into `..data/`, beside a
+    /// timestamped `..2026_…/` directory holding the same file.
     public static func discover(_ paths: [String]) -> (files: [String], missing: [String]) {
         var files: [String] = []
         var missing: [String] = []
@@ -22,6 +24,7 @@ public enum SpecFiles {
             let base = path.hasSuffix("/") ? String(path.dropLast()) : path
             let found = (manager.enumerator(atPath: base)?.compactMap { $0 as? String } ?? [])
                 .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
+                .filter { !$0.split(separator: "/").contains { $0.hasPrefix(".") } }
                 .map { "\(base)/\($0)" }
             files += found.sorted()
         }

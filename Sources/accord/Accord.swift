@@ -11,7 +11,7 @@ struct Accord: AsyncParsableCommand {
         commandName: "accord",
         abstract: "Verify that a job-queue control plane keeps its promises.",
         version: "0.1.0",
-        subcommands: [Run.self, Plan.self, Serve.self, Validate.self, Check.self, Load.self, Report.self, Compare.self]
+        subcommands: [Run.self, Plan.self, Serve.self, Validate.self, Check.self, Load.self, Merge.self, Report.self, Compare.self]
     )
 
     /// Parses, runs, and exits with the kit's codes: 0 passed, 1 a check failed, 2 invalid

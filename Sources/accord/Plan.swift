@@ -48,7 +48,8 @@ struct Plan: AsyncParsableCommand {
             capacity: !runArguments.noCapacity)
         options.threads = threads
         options.levels = try runArguments.levelArguments.selected()
-        let plan = ConformanceRun.plan(options)
+        var plan = ConformanceRun.plan(options)
+        if let shard = try runArguments.parsedShard() { plan = plan.share(shard) }
         print(plan.text, terminator: "")
         if let json {
             do { try plan.jsonData().write(to: URL(fileURLWithPath: json)) } catch {

@@ -92,7 +92,32 @@ struct RunArguments: ParsableArguments {
     @Option(help: ArgumentHelp("Execute this plan (written by accord plan --json) instead of deriving one; its profile and threads apply.", valueName: "FILE"))
     var plan: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Run shard I of N (0 ≤ I < N) of the load, with --target; /N takes I from JOB_COMPLETION_INDEX (an I given here wins). Writes an unjudged document for accord merge.",
+            valueName: "I/N"))
+    var shard: String?
+
+    @Option(help: ArgumentHelp("With --shard: start loading at this RFC 3339 instant (e.g. 2026-12-08T01:00:00Z), as every shard does.", valueName: "TIME"))
+    var startAt: String?
+
+    /// `--shard`, with the index from `JOB_COMPLETION_INDEX` when the flag leaves it out.
+    func parsedShard(_ environment: [String: String] = ProcessEnvironment.current) throws -> Shard? {
+        guard let shard else { return nil }
+        do { return try Shard.parse(shard, environment: environment) } catch { throw ValidationError("\(error)") }
+    }
+
     func check() throws {
+        if shard != nil || startAt != nil {
+            guard target != nil else {
+                throw ValidationError("--shard and --start-at load a deployment that exists: give --target (shards do not boot their own)")
+            }
+            guard shard != nil else { throw ValidationError("--start-at lines up the shards of one load: give it with --shard I/N") }
+            _ = try parsedShard()
+            if let startAt {
+                do { _ = try StartInstant.parse(startAt) } catch { throw ValidationError("\(error)") }
+            }
+        }
         guard ConformanceRun.Profile(rawValue: profile) != nil else {
             throw ValidationError("--profile must be quick, baseline or smoke, not '\(profile)'")
         }
@@ -196,6 +221,11 @@ struct RunArguments: ParsableArguments {
         // The server this run boots is reached directly, whatever proxy the environment names.
         runOptions.transport = target.map { transport.transport(for: $0, environment: environment) } ?? Transport()
         runOptions.seedRows = seedRows
+        runOptions.shard = try parsedShard(environment)
+        if let planned = runOptions.plan?.shard, let shard = runOptions.shard, planned != shard {
+            throw ValidationError("--plan \(plan ?? "") is the share of shard \(planned), not of --shard \(shard)")
+        }
+        runOptions.startAt = try startAt.map { try StartInstant.parse($0) }
         let options = runOptions
         let progress = Progress.onStandardOutput(quiet: quiet)
         let outcome: ConformanceRun.Outcome
@@ -232,13 +262,20 @@ struct RunArguments: ParsableArguments {
         }
         if let seeded = console.seeding(report), !quiet { print(seeded) }
         print(console.summary(report))
-        print("verdict: \(report.passed ? "PASSED" : "FAILED") — reports in \(directory) (\(reports)/latest)")
+        if report.shard == nil {
+            print("verdict: \(report.passed ? "PASSED" : "FAILED") — reports in \(directory) (\(reports)/latest)")
+        }
         if let json {
             do { try report.jsonData().write(to: URL(fileURLWithPath: json)) } catch {
                 throw EnvironmentFailure(message: "failed to write \(json): \(error.localizedDescription) (the same results are in \(directory)/results.json)")
             }
         }
         if report.targetUnreachable { throw EnvironmentFailure(message: "target unreachable: \(report.target)") }
+        if let shard = report.shard {
+            // A shard does not judge: accord merge does, on every shard's document.
+            print("shard \(shard.index)/\(shard.count): started \(shard.lateBy >= 0.001 ? String(format: "%.3f s late", shard.lateBy) : "on time") (start \(shard.startAt)); results for accord merge in \(json ?? directory + "/results.json")")
+            return
+        }
         if !report.passed { throw ExitCode(ExitStatus.failed) }
     }
 
