@@ -14,7 +14,9 @@ import Foundation
 /// capacity search, each followed by reconciliation of the jobs it created. Produces report
 /// values; the caller owns the environment.
 struct LoadSession {
-    let target: String
+    /// Where the load goes; a copy of the session aimed elsewhere (one replica behind the same
+    /// nginx) measures one instance against N.
+    var target: String
     let renderer: CheckRunner
     let sampler: ResourceSampler
     let reconciler: Reconciler?
@@ -320,6 +322,11 @@ struct LoadSession {
                         reason: FaultInjector.refusal(scenario: scenario.name.value, faults: scenario.faults, target: target)))
                     continue
                 }
+                if let refusal = injector?.refusal(scenario: scenario.name.value, faults: scenario.faults) {
+                    results.scenarioCases.append(ResultsDocument.Case(
+                        name: scenario.name.value, location: scenario.location, outcome: .skipped, reason: refusal))
+                    continue
+                }
                 var mix: [(prepared: Prepared, weight: Int)] = []
                 var problems: [String] = []
                 for entry in scenario.mix {
@@ -382,7 +389,8 @@ struct LoadSession {
                     }
                 }
                 for timing in timings {
-                    let outcome = LoadVerdicts.faultOutcome(timing, scenario: scenario.name.value, phase: phase, reconciliation: reconciliation)
+                    let outcome = LoadVerdicts.faultOutcome(
+                        timing, scenario: scenario.name.value, phase: phase, reconciliation: reconciliation, connections: planned.connections)
                     results.reliability.append(outcome)
                     results.reliabilityCases.append(LoadVerdicts.verdict(for: outcome, timing: timing))
                 }
