@@ -43,12 +43,13 @@ public struct InstanceReading: Sendable {
     }
 
     /// The sum of `accord_http_requests_total` over every route but `metrics` (the readings
-    /// themselves). Pure; nil when the text holds no such sample.
-    public static func requestsServed(prometheus text: String) -> Int? {
-        var total: Int?
+    /// themselves). Pure; 0 when the text holds no such sample (a server that has answered
+    /// nothing yet has no counter).
+    public static func requestsServed(prometheus text: String) -> Int {
+        var total = 0
         for line in text.split(separator: "\n") where line.hasPrefix("accord_http_requests_total") {
             guard !line.contains("route=\"metrics\""), let value = line.split(separator: " ").last.flatMap({ Double($0) }) else { continue }
-            total = (total ?? 0) + Int(value)
+            total += Int(value)
         }
         return total
     }

@@ -48,8 +48,8 @@ extension ReportDocument {
     static func comparison(_ report: ResultsDocument, replicas: Int) -> [Block] {
         guard let scaling = report.scaling else {
             return [.text(
-                "One instance against \(replicas) was not measured: it is the capacity search run again with one replica, and this "
-                    + "run searched no capacity (--no-capacity) or sustained no rate.")]
+                "One instance against \(replicas) was not measured: it is an endpoint's capacity search run again with one replica, "
+                    + "and this run searched no endpoint's capacity (--no-capacity, or no p99 target).")]
         }
         let many = report.capacity.first { $0.subject == scaling.subject }
         func sustained(_ capacity: Capacity?) -> String {
@@ -72,7 +72,7 @@ extension ReportDocument {
             .table(Table(header: ["Capacity", "1 instance (behind the same nginx)", "\(replicas) replicas", "\(replicas) ÷ 1"], rows: rows)),
             .text(
                 "Both searches ran the same steps from the same start, through the same nginx and load generator on this machine; the "
-                    + "subject is the endpoint with the lowest sustained capacity. The servers, nginx, PostgreSQL, Redis and the load "
+                    + "subject is the endpoint with the lowest sustained capacity (the lowest peak when none sustained a rate). The servers, nginx, PostgreSQL, Redis and the load "
                     + "generator share this machine's cores: the ratio says what more replicas bought here, not how they scale on "
                     + "machines of their own."),
         ]

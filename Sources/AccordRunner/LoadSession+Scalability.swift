@@ -9,11 +9,16 @@ extension LoadSession {
     /// The endpoint to measure alone: of the endpoints whose capacity was searched through
     /// every replica, the one with the lowest sustained rate — the path the servers limit
     /// most, where more replicas would have to show — preferring searches the generator did
-    /// not bound. Nil when none sustained a rate (or capacity was skipped). Pure.
+    /// not bound; when none sustained a rate (a busy machine), the one with the lowest peak.
+    /// Nil when no endpoint's capacity was searched. Pure.
     static func scalingSubject(_ capacity: [Capacity], endpoints: Set<String>) -> String? {
-        let searched = capacity.filter { endpoints.contains($0.subject) && $0.sustainedRPS != nil }
-        let serverBound = searched.filter { !$0.generatorBound }
-        return (serverBound.isEmpty ? searched : serverBound).min { ($0.sustainedRPS ?? 0) < ($1.sustainedRPS ?? 0) }?.subject
+        let searched = capacity.filter { endpoints.contains($0.subject) }
+        let sustained = searched.filter { $0.sustainedRPS != nil }
+        let serverBound = sustained.filter { !$0.generatorBound }
+        if let lowest = (serverBound.isEmpty ? sustained : serverBound).min(by: { ($0.sustainedRPS ?? 0) < ($1.sustainedRPS ?? 0) }) {
+            return lowest.subject
+        }
+        return searched.min { $0.peakRPS < $1.peakRPS }?.subject
     }
 
     /// Searches `subject`'s capacity against this session's target (the caller aims it at one
