@@ -28,6 +28,19 @@ extension ConformanceRun {
         }
     }
 
+    /// The plan with every fault phase that kills a replica marked skipped, saying why, when
+    /// fewer than two replicas will run (the session skips it the same way). Pure.
+    static func markingReplicaFaults(_ plan: RunPlan, replicas: Int) -> RunPlan {
+        guard replicas < 2 else { return plan }
+        var plan = plan
+        for index in plan.phases.indices where plan.phases[index].skipped == nil
+            && (plan.phases[index].faults ?? []).contains(where: { $0.action == FaultAction.killReplica.rawValue })
+        {
+            plan.phases[index].skipped = "kill_replica needs accord run --replicas 2 or more"
+        }
+        return plan
+    }
+
     /// The cases nginx answers itself, before any replica sees them, so that through it they
     /// test nginx: a NUL byte encoded in the path (`%00`: nginx's parser refuses it with its
     /// own 400). Run without `--replicas` they are checked against the server directly.

@@ -277,7 +277,7 @@ public enum ConformanceRun {
         inputs.seedRows = options.seedRows
         inputs.hasDatabase = options.databaseURL != nil
         inputs.hasRedis = options.redisURL != nil
-        return RunPlan.make(inputs)
+        return markingReplicaFaults(RunPlan.make(inputs), replicas: options.target == nil ? options.replicas : 0)
     }
 
     /// Engines when none are asked for: one per core left after the services the run boots —

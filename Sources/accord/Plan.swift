@@ -47,6 +47,7 @@ struct Plan: AsyncParsableCommand {
             workDirectory: "", target: runArguments.target, loadSeconds: runArguments.loadSeconds.map { Double($0) }, functional: !load,
             capacity: !runArguments.noCapacity)
         options.threads = threads
+        options.replicas = runArguments.replicas
         let plan = ConformanceRun.plan(options)
         print(plan.text, terminator: "")
         if let json {
