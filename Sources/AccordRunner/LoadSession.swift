@@ -316,15 +316,15 @@ struct LoadSession {
                     results.scenarioCases.append(LoadVerdicts.notRun(scenario.name.value, location: scenario.location))
                     continue
                 }
+                if let refusal = injector?.refusal(scenario: scenario.name.value, faults: scenario.faults) {
+                    results.scenarioCases.append(ResultsDocument.Case(
+                        name: scenario.name.value, location: scenario.location, outcome: .skipped, reason: refusal))
+                    continue
+                }
                 if !scenario.faults.isEmpty && (injector == nil || planned.skipped != nil) {
                     results.scenarioCases.append(ResultsDocument.Case(
                         name: scenario.name.value, location: scenario.location, outcome: .skipped,
                         reason: FaultInjector.refusal(scenario: scenario.name.value, faults: scenario.faults, target: target)))
-                    continue
-                }
-                if let refusal = injector?.refusal(scenario: scenario.name.value, faults: scenario.faults) {
-                    results.scenarioCases.append(ResultsDocument.Case(
-                        name: scenario.name.value, location: scenario.location, outcome: .skipped, reason: refusal))
                     continue
                 }
                 var mix: [(prepared: Prepared, weight: Int)] = []
