@@ -56,6 +56,9 @@ total = sum(i.get("requests") or 0 for i in instances) or 1
 for i in instances:
     print(f"| {i['index']} | {i.get('requests')} | {i.get('rps', 0):,.0f} | {100 * (i.get('requests') or 0) / total:.1f}% "
           f"| {i.get('cpuSeconds', 0):.1f} | {i.get('peakRSSMiB', 0):.1f} |")
-lost = sum(r["lost"] + r["duplicated"] for r in two["reconciliation"])
+lost = sum(r["lostInDatabase"] + r["duplicatedInDatabase"] + r["lostInStreams"] + r["duplicatedInStreams"] for r in two["reconciliation"])
 print(f"\nreconciliation with 2 replicas: {sum(r['acknowledged'] for r in two['reconciliation'])} acknowledged, {lost} lost or duplicated")
+for name, doc in (("1 server", one), ("2 replicas", two)):
+    broken = [c["name"] for s in doc["suites"] if s["name"] != "targets" for c in s["cases"] if c["outcome"] in ("failed", "error")]
+    print(f"{name}: {len(broken)} verdicts failed outside the vendor's targets" + (f": {broken}" if broken else ""))
 PY
