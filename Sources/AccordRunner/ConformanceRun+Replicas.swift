@@ -45,7 +45,9 @@ extension ConformanceRun {
     /// test nginx: a NUL byte encoded in the path (`%00`: nginx's parser refuses it with its
     /// own 400). Run without `--replicas` they are checked against the server directly.
     static func refusedByProxy(_ check: AccordSpec.Case) -> Bool {
-        check.request.path.description.contains("%00")
+        // The path only: nginx leaves the query string undecoded, so `?domain=a%00b` reaches the server.
+        let path = check.request.path.description.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        return path.contains("%00")
     }
 
     /// The specs without the cases nginx answers itself, and those cases as skipped results
