@@ -19,13 +19,16 @@ public struct InstanceReading: Sendable {
     public var cpuSeconds: Double?
     /// Peak resident set so far (VmHWM), MiB.
     public var peakRSSMiB: Double?
+    /// Seconds since the process started (from /proc: its start time against the uptime).
+    public var ageSeconds: Double?
     public var at: ContinuousClock.Instant
 
-    public init(pid: Int32, requests: Int?, cpuSeconds: Double?, peakRSSMiB: Double?, at: ContinuousClock.Instant) {
+    public init(pid: Int32, requests: Int?, cpuSeconds: Double?, peakRSSMiB: Double?, ageSeconds: Double? = nil, at: ContinuousClock.Instant) {
         self.pid = pid
         self.requests = requests
         self.cpuSeconds = cpuSeconds
         self.peakRSSMiB = peakRSSMiB
+        self.ageSeconds = ageSeconds
         self.at = at
     }
 
@@ -39,7 +42,25 @@ public struct InstanceReading: Sendable {
         }
         return InstanceReading(
             pid: pid, requests: requests, cpuSeconds: ResourceSampler.cpuTicks(pid).map { Double($0) / ResourceSampler.ticksPerSecond },
-            peakRSSMiB: peakRSSMiB(pid), at: .now)
+            peakRSSMiB: peakRSSMiB(pid), ageSeconds: ageSeconds(pid), at: .now)
+    }
+
+    /// Seconds since `pid` started: /proc/uptime less its start time (field 22 of its stat).
+    static func ageSeconds(_ pid: Int32) -> Double? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let started = parseStartTicks(stat),
+            let uptime = (try? String(contentsOfFile: "/proc/uptime", encoding: .utf8))?.split(separator: " ").first.flatMap({ Double($0) })
+        else { return nil }
+        return max(0, uptime - Double(started) / ResourceSampler.ticksPerSecond)
+    }
+
+    /// Field 22 (starttime, clock ticks after boot) of a /proc/<pid>/stat line, counted after
+    /// the `)` that closes the command name. Pure.
+    static func parseStartTicks(_ stat: String) -> Int? {
+        guard let close = stat.lastIndex(of: ")") else { return nil }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        // After ")": state is field 3 (index 0), so starttime (22) is index 19.
+        return fields.count > 19 ? Int(fields[19]) : nil
     }
 
     /// The sum of `accord_http_requests_total` over every route but `metrics` (the readings
@@ -67,10 +88,12 @@ public struct InstanceReading: Sendable {
     }
 
     /// What the process did between `start` and `self` (the end), as the results' entry.
-    /// A different pid at the end (killed and restarted) counts from zero: its counters did.
+    /// A different pid at the end (killed and restarted) counts from zero, its counters did,
+    /// and over the seconds since its restart. Pure.
     public func since(_ start: InstanceReading) -> (requests: Int?, seconds: Double, cpuSeconds: Double?, restarted: Bool) {
         let restarted = start.pid != pid
-        let seconds = (at - start.at).seconds
+        let window = (at - start.at).seconds
+        let seconds = restarted ? min(window, ageSeconds ?? window) : window
         let served = restarted ? requests : requests.flatMap { end in start.requests.map { end - $0 } }
         let cpu = restarted ? cpuSeconds : cpuSeconds.flatMap { end in start.cpuSeconds.map { end - $0 } }
         return (served, seconds, cpu, restarted)

@@ -17,7 +17,8 @@ extension ResultsDocument {
         /// Requests it answered during the load session (`accord_http_requests_total` but
         /// `/metrics` itself); for a replica killed and restarted, since its restart.
         public var requests: Int?
-        /// The wall-clock seconds of the load session, which `rps` divides by.
+        /// The wall-clock seconds of the load session, which `rps` divides by (for a replica
+        /// restarted during it, the seconds since its restart).
         public var seconds: Double
         /// `requests / seconds`: its mean rate over the whole session, pauses included.
         public var rps: Double?

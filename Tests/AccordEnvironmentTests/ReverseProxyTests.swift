@@ -33,6 +33,22 @@ struct ReverseProxyTests {
         #expect(InstanceReading.requestsServed(prometheus: text) == expected)
     }
 
+    @Test func aRestartedReplicaCountsFromItsRestart() {
+        let start = ContinuousClock.now
+        let before = InstanceReading(pid: 10, requests: 100, cpuSeconds: 5, peakRSSMiB: 40, ageSeconds: 60, at: start)
+        let same = InstanceReading(pid: 10, requests: 700, cpuSeconds: 8, peakRSSMiB: 41, ageSeconds: 80, at: start + .seconds(20))
+        let sameDelta = same.since(before)
+        #expect(sameDelta.requests == 600 && sameDelta.cpuSeconds == 3 && sameDelta.seconds == 20 && !sameDelta.restarted)
+        let restarted = InstanceReading(pid: 11, requests: 50, cpuSeconds: 1, peakRSSMiB: 30, ageSeconds: 5, at: start + .seconds(20))
+        let restartedDelta = restarted.since(before)
+        #expect(restartedDelta.requests == 50 && restartedDelta.cpuSeconds == 1 && restartedDelta.seconds == 5 && restartedDelta.restarted)
+        // /proc/<pid>/stat's start time: field 22, after a command name with spaces and parentheses.
+        let stat = "1234 (accord (x) y) S 1 1234 1234 0 -1 4194560 100 0 0 0 250 75 0 0 20 0 9 0 98765 0 0"
+        #expect(InstanceReading.parseStartTicks(stat) == 98765)
+        #expect(InstanceReading.parseStartTicks("1 (x) S 1 2") == nil)
+        #expect(InstanceReading.ageSeconds(getpid()).map { $0 >= 0 } == true)
+    }
+
     @Test func peakRSSIsReadFromVmHWM() {
         #expect(InstanceReading.parseKiB("Name:\taccord\nVmHWM:\t   20480 kB\nVmRSS:\t 1024 kB\n", field: "VmHWM:") == 20480)
         #expect(InstanceReading.parseKiB("Name:\taccord\n", field: "VmHWM:") == nil)
