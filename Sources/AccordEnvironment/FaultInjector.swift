@@ -30,6 +30,9 @@ public struct FaultInjector: Sendable {
     public let postgres: ThrowawayPostgres
     public let redis: ThrowawayRedis
     public let server: ServerProcess
+    /// Every replica of `accord run --replicas N` (empty or one without it): `kill_replica`
+    /// kills the last, so that replica 0, which the 1-vs-N comparison measures alone, stays.
+    public var replicas: [ServerProcess] = []
     /// How long after a dependency is back `/health` may take to answer 200.
     public var recoveryBound: Duration = .seconds(30)
     /// Between `/health` probes, during a fault and while waiting for recovery.
@@ -51,6 +54,18 @@ public struct FaultInjector: Sendable {
         "skipped scenario '\(scenario)': its faults (\(faults.map(\.description).joined(separator: "; "))) stop, pause and kill "
             + "the PostgreSQL, Redis and server that accord run boots itself, and \(target) was not booted by this run; "
             + "run without --target to include it"
+    }
+
+    /// Why a scenario with `kill_replica` is skipped when fewer than two replicas run.
+    public static func replicaRefusal(scenario: String, replicas: Int) -> String {
+        "skipped scenario '\(scenario)': kill_replica kills one replica while the others carry the load, and this run "
+            + "booted \(replicas == 1 ? "one server" : "\(replicas) servers"); run with --replicas 2 or more to include it"
+    }
+
+    /// Whether these faults can be applied here: `kill_replica` needs two replicas or more.
+    public func refusal(scenario: String, faults: [FaultSpec]) -> String? {
+        guard faults.contains(where: { $0.action == .killReplica }), replicas.count < 2 else { return nil }
+        return Self.replicaRefusal(scenario: scenario, replicas: max(1, replicas.count))
     }
 
     /// Nanoseconds on the monotonic clock (CLOCK_MONOTONIC, the load engine's clock): pass the
@@ -124,6 +139,7 @@ public struct FaultInjector: Sendable {
         case .pauseRedis: try await redis.pauseServer()
         case .restartPostgres: try await postgres.stopServer()
         case .killServer: await server.kill()
+        case .killReplica: try await victim().kill()
         }
     }
 
@@ -133,7 +149,16 @@ public struct FaultInjector: Sendable {
         case .pauseRedis: try await redis.resumeServer()
         case .restartPostgres: try await postgres.startServer()
         case .killServer: try await server.restart()
+        case .killReplica: try await victim().restart()
         }
+    }
+
+    /// The replica `kill_replica` kills: the last one.
+    private func victim() throws -> ServerProcess {
+        guard replicas.count >= 2, let last = replicas.last else {
+            throw EnvironmentError(.invalidState, doing: "killing", subject: "a replica", cause: "kill_replica needs --replicas 2 or more")
+        }
+        return last
     }
 
     /// Whether one `GET healthURL` answered the spec's health status within the probe timeout.

@@ -40,6 +40,12 @@ final class OrphanWatchdog: Sendable {
         start(arguments: ["", signal, "", String(pid)], subject: subject, logger: logger)
     }
 
+    /// Starts a watchdog for the running server `pid` that also removes `directory` (nginx in
+    /// front of the replicas: its configuration and logs are scratch).
+    static func start(pid: pid_t, signal: String, directory: String, subject: String, logger: Logger) -> OrphanWatchdog? {
+        start(arguments: ["", signal, directory, String(pid)], subject: subject, logger: logger)
+    }
+
     private static func start(arguments: [String], subject: String, logger: Logger) -> OrphanWatchdog? {
         let null = StandardStreams.openNull()
         defer { closeDescriptor(null) }

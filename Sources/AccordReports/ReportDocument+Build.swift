@@ -30,6 +30,11 @@ extension ReportDocument {
                 Self.recommendations(report), Self.monitoring(report), Self.reconciliation(report), Self.reliability(report), Self.functional(report), Self.validation(report),
                 Self.reproduce(report),
             ])
+        // Only documents with `instances` have it (ReportDocument+Scalability.swift): after capacity.
+        if let scalability = Self.scalability(report) {
+            let index = sections.firstIndex { $0.id == "capacity" }.map { $0 + 1 } ?? sections.endIndex
+            sections.insert(scalability, at: index)
+        }
     }
 
     static func functionalSuites(_ report: ResultsDocument) -> [ResultsDocument.Suite] {

@@ -111,6 +111,10 @@ public struct FaultOutcome: Codable, Sendable, Equatable {
     public var acknowledged: Int
     public var lost: Int
     public var duplicated: Int
+    /// `kill_replica` only (optional in v3): the scenario's failed requests, and the most it
+    /// may have — its connections, a bound on the requests in flight on the killed replica.
+    public var errors: Int? = nil
+    public var errorBound: Int? = nil
 
     public init(
         scenario: String, fault: String, atSecond: Double, recoverySeconds: Double?, requestsDuring: Int, errorRateDuring: Double,

@@ -68,6 +68,10 @@ public struct ResultsDocument: Codable, Sendable, Equatable {
     public var shard: ShardInfo? = nil
     /// A merged document (`accord merge`): one row per shard merged. Optional (version 3).
     public var shards: [ShardSummary]? = nil
+    /// The server processes of a booted run, one per replica (optional in v3; `Instances.swift`).
+    public var instances: [Instance]? = nil
+    /// One instance against N (`--replicas N`, N ≥ 2, with the capacity search); optional in v3.
+    public var scaling: Scaling? = nil
 
     public init(
         kind: Kind, date: String, startedAt: String? = nil, command: String, target: String, booted: Bool, profile: String,

@@ -121,6 +121,8 @@ public enum ConformanceRun {
         /// Rows per `seed:` table, overriding the profile's (`--seed-rows`; 0: none). Against a
         /// `--target`, nothing is seeded without it.
         public var seedRows: Int?
+        /// Reference servers to boot behind nginx (`--replicas N`); 1: one server, no nginx.
+        public var replicas = 1
         /// A plan written earlier (`accord plan --json`, then `--plan FILE`) to execute instead
         /// of deriving one; checked against the specs by the caller (`RunPlan.problems`).
         public var plan: RunPlan?
@@ -178,7 +180,12 @@ public enum ConformanceRun {
         var postgres: ThrowawayPostgres?
         var redis: ThrowawayRedis?
         var server: ServerProcess?
+        // With --replicas N: every server (the first is `server`) and nginx in front.
+        var replicas: [ServerProcess] = []
+        var proxy: ReverseProxy?
         func teardown() async {
+            if let proxy { await proxy.stop(keepingLog: options.workDirectory + "/nginx.log") }
+            for replica in replicas.dropFirst() { await replica.stop() }
             if let server { await server.stop() }
             if let redis { await redis.stop() }
             if let postgres { await postgres.stop() }
@@ -189,18 +196,21 @@ public enum ConformanceRun {
             var databaseURL = options.databaseURL
             var redisURL = options.redisURL
             if target == nil {
+                if options.replicas > 1 { try ReverseProxy.requireInstalled() }
                 progress("booting PostgreSQL, Redis and the reference server")
                 let pg = try await ThrowawayPostgres.start(logger: logger)
                 postgres = pg
                 let rd = try await ThrowawayRedis.start(logger: logger, persistence: .appendOnly)
                 redis = rd
-                let started = try await ServerProcess.start(
-                    executable: options.serverExecutable,
-                    arguments: ["serve", "--port", "0", "--database-url", pg.url, "--redis-url", rd.url, "--log-level", "warning"]
-                        + options.serverArguments,
-                    logFile: options.workDirectory + "/server.log")
-                server = started
-                target = started.url
+                try await startReplicas(options, databaseURL: pg.url, redisURL: rd.url, into: &replicas)
+                server = replicas.first
+                target = server?.url
+                if replicas.count > 1 {
+                    progress("starting nginx in front of \(replicas.count) replicas")
+                    let started = try await ReverseProxy.start(upstreams: replicas.map(\.url), logger: logger)
+                    proxy = started
+                    target = started.url
+                }
                 databaseURL = pg.url
                 redisURL = rd.url
             }
@@ -220,7 +230,10 @@ public enum ConformanceRun {
             if plan.functional {
                 progress("functional checks against \(target)")
                 let checker = try CheckRunner(options: checkOptions)
-                functional = await checker.run(options.specs.filter { !$0.cases.isEmpty })
+                // Through nginx, the cases it answers itself are skipped, saying why.
+                let checked: (specs: [SpecFile], skipped: [String: [ResultsDocument.Case]]) =
+                    proxy == nil ? (options.specs, [:]) : throughProxy(options.specs)
+                functional = adding(checked.skipped, to: await checker.run(checked.specs.filter { !$0.cases.isEmpty }), specs: options.specs)
                 if let reason = checker.stopReason {
                     throw EnvironmentError(.invalidState, doing: "to check", subject: target, cause: reason)
                 }
@@ -237,12 +250,16 @@ public enum ConformanceRun {
             // 4. Load: endpoints with targets, scenarios, capacity; reconciled.
             var results = LoadSession.Results()
             let probe = try SideEffectProbe(databaseURL: databaseURL, redisURL: redisURL)
+            var injector = FaultInjector(postgres: postgres, redis: redis, server: server)
+            injector?.replicas = replicas
+            let before = await readings(replicas)
+            var scaling: ResultsDocument.Scaling?
             if !functional.targetUnreachable {
                 var session = LoadSession(
                     target: target, renderer: try CheckRunner(options: checkOptions),
                     sampler: ResourceSampler(probe: probe, serverPID: { [server] in server?.pid }),
                     reconciler: probe.hasDatabase || probe.hasRedis ? Reconciler(probe: probe) : nil, connections: options.connections,
-                    injector: FaultInjector(postgres: postgres, redis: redis, server: server), reporter: reporter,
+                    injector: injector, reporter: reporter,
                     serverGone: { [server] in server.map { !$0.isRunning } ?? false },
                     minimumScenarioSeconds: options.profile.minimumScenarioSeconds, runStart: runStart, threads: threads)
                 session.poolLimit = options.profile.poolLimit
@@ -270,20 +287,28 @@ public enum ConformanceRun {
                 await session.endpointPhases(options.specs, plan: plan, into: &results)
                 await session.scenarios(options.specs, plan: plan, into: &results)
                 await session.capacity(options.specs, plan: plan, into: &results)
-                if plan.shard == nil { LoadSession.rpsVerdicts(options.specs, into: &results) }
+                if plan.shard == nil {
+                    LoadSession.rpsVerdicts(options.specs, into: &results)
+                    scaling = await oneInstance(session, specs: options.specs, plan: plan, replicas: replicas.count, proxy: proxy, into: &results)
+                }
             }
+            let after = await readings(replicas)
             // Interrupted: no verdict from a partial run; the catch below tears down.
             try Task.checkCancellation()
             let monitoring = functional.targetUnreachable
                 ? nil : await MetricsScrape.read(options.specs, target: target, headers: options.headers, transport: options.transport)
             let facts = await EnvironmentFacts.gather(probe: probe, serverPID: server?.pid)
             let log = server?.logFile
+            let proxyFact = proxy.map { replicaFact(replicas, proxy: $0) }
             await teardown()
             var report = assemble(
                 options: options, target: target, booted: options.target == nil, functional: functional, results: results, facts: facts, runStart: runStart, threads: threads)
             report.seeding = seeding
             report.monitoring = monitoring
             report.plan = plan.json
+            if !replicas.isEmpty { report.instances = instances(replicas, before: before, after: after) }
+            report.scaling = scaling
+            if let proxyFact { report.environment.append(proxyFact) }
             if let shard = plan.shard {
                 // A shard does not judge: its load verdicts are the merge's, on every shard's data.
                 report.suites = functional.suites
@@ -314,7 +339,7 @@ public enum ConformanceRun {
         inputs.seedRows = options.seedRows
         inputs.hasDatabase = options.databaseURL != nil
         inputs.hasRedis = options.redisURL != nil
-        return RunPlan.make(inputs)
+        return markingReplicaFaults(RunPlan.make(inputs), replicas: options.target == nil ? options.replicas : 0)
     }
 
     /// Engines when none are asked for: one per core left after the services the run boots —

@@ -14,7 +14,9 @@ import Foundation
 /// capacity search, each followed by reconciliation of the jobs it created. Produces report
 /// values; the caller owns the environment.
 struct LoadSession {
-    let target: String
+    /// Where the load goes; a copy of the session aimed elsewhere (one replica behind the same
+    /// nginx) measures one instance against N.
+    var target: String
     let renderer: CheckRunner
     let sampler: ResourceSampler
     let reconciler: Reconciler?
@@ -337,6 +339,11 @@ struct LoadSession {
                     results.scenarioCases.append(LoadVerdicts.notRun(scenario.name.value, location: scenario.location))
                     continue
                 }
+                if let refusal = injector?.refusal(scenario: scenario.name.value, faults: scenario.faults) {
+                    results.scenarioCases.append(ResultsDocument.Case(
+                        name: scenario.name.value, location: scenario.location, outcome: .skipped, reason: refusal))
+                    continue
+                }
                 if !scenario.faults.isEmpty && (injector == nil || planned.skipped != nil) {
                     results.scenarioCases.append(ResultsDocument.Case(
                         name: scenario.name.value, location: scenario.location, outcome: .skipped,
@@ -394,7 +401,8 @@ struct LoadSession {
                 results.scenarios.append(phase)
                 results.scenarioCases += Self.scenarioVerdicts(phase, scenario: scenario, spec: spec)
                 for timing in timings {
-                    let outcome = LoadVerdicts.faultOutcome(timing, scenario: scenario.name.value, phase: phase, reconciliation: reconciliation)
+                    let outcome = LoadVerdicts.faultOutcome(
+                        timing, scenario: scenario.name.value, phase: phase, reconciliation: reconciliation, connections: planned.connections)
                     results.reliability.append(outcome)
                     results.reliabilityCases.append(LoadVerdicts.verdict(for: outcome, timing: timing))
                 }

@@ -48,6 +48,7 @@ struct Plan: AsyncParsableCommand {
             capacity: !runArguments.noCapacity)
         options.threads = threads
         options.levels = try runArguments.levelArguments.selected()
+        options.replicas = runArguments.replicas
         var plan = ConformanceRun.plan(options)
         if let shard = try runArguments.parsedShard() { plan = plan.share(shard) }
         print(plan.text, terminator: "")

@@ -88,6 +88,11 @@ struct RunArguments: ParsableArguments {
     var serverArguments: [String] = []
 
     @OptionGroup var levelArguments: LevelArguments
+    @Option(
+        help: ArgumentHelp(
+            "Boot N reference servers on the same PostgreSQL and Redis, behind nginx on one port (Debian's nginx; default 1: one server, no nginx). Reports each instance, and one against N.",
+            valueName: "N"))
+    var replicas: Int = 1
 
     @Option(help: ArgumentHelp("Execute this plan (written by accord plan --json) instead of deriving one; its profile and threads apply.", valueName: "FILE"))
     var plan: String?
@@ -122,6 +127,12 @@ struct RunArguments: ParsableArguments {
             throw ValidationError("--profile must be quick, baseline or smoke, not '\(profile)'")
         }
         _ = try levelArguments.selected()
+        if !(1...ConformanceRun.replicaLimit).contains(replicas) {
+            throw ValidationError("--replicas must be from 1 to \(ConformanceRun.replicaLimit), not \(replicas)")
+        }
+        if target != nil && replicas > 1 {
+            throw ValidationError("--replicas boots the servers accord runs; with --target there is none to boot")
+        }
         if target != nil && !serverArguments.isEmpty {
             throw ValidationError("--server-arg applies to the server accord boots; with --target there is none")
         }
@@ -210,6 +221,7 @@ struct RunArguments: ParsableArguments {
             command: CommandLineText.current)
         runOptions.serverArguments = serverArguments
         runOptions.levels = try levelArguments.selected()
+        runOptions.replicas = replicas
         if let plan {
             let given = try Self.readPlan(plan, specs: loaded.specs, target: target, functional: functional)
             runOptions.plan = given

@@ -35,8 +35,9 @@ struct RunCommandTests {
         }
         let planned = phases.filter { $0["kind"] == .string("endpoint") }.compactMap { $0["name"]?.stringValue }
         #expect(planned == report.endpoints.map(\.name))
-        #expect(phases.filter { $0["kind"] == .string("scenario") || $0["kind"] == .string("fault") }.compactMap { $0["name"]?.stringValue }
-            == report.scenarios.map(\.name))
+        // Every scenario planned to run ran (replica-kill is planned skipped: no --replicas).
+        #expect(phases.filter { ($0["kind"] == .string("scenario") || $0["kind"] == .string("fault")) && $0["skipped"] == nil }
+            .compactMap { $0["name"]?.stringValue } == report.scenarios.map(\.name))
         let verdictSuites = ["targets", "scenarios", "reconciliation", "reliability"]
         // Every functional case passed or was skipped as opt-in.
         let functional = report.suites.filter { !verdictSuites.contains($0.name) }.flatMap(\.cases)
@@ -51,13 +52,18 @@ struct RunCommandTests {
         // endpoints × p50, p95, p99, error rate; 4 × p95): latencies depend on the machine and
         // the debug build, and are not asserted; every other verdict is.
         let scenarioCases = report.suite(named: "scenarios")?.cases ?? []
-        #expect(scenarioCases.count == 31)
+        // …and one skipped, saying why: replica-kill needs --replicas 2 or more.
+        #expect(scenarioCases.count == 32)
+        let replicaKill = scenarioCases.first { $0.name == "replica-kill" }
+        #expect(replicaKill?.outcome == .skipped && replicaKill?.reason?.contains("--replicas 2") == true)
         #expect(scenarioCases.filter { $0.name.hasPrefix("normal: ") || $0.name.hasPrefix("high: ") }.count == 20)
         let perEndpointLatency = scenarioCases.filter { verdict in
             (verdict.name.hasPrefix("normal: ") || verdict.name.hasPrefix("high: ")) && ["p50", "p95", "p99"].contains { verdict.name.contains(" \($0) ") }
         }
         #expect(perEndpointLatency.count == 16)
-        let deterministic = scenarioCases.filter { verdict in !perEndpointLatency.contains { $0.name == verdict.name } }
+        let deterministic = scenarioCases.filter { verdict in
+            !perEndpointLatency.contains { $0.name == verdict.name } && verdict.name != "replica-kill"
+        }
         #expect(deterministic.count == 15)
         #expect(deterministic.allSatisfy { $0.outcome == .passed }, "\(deterministic.filter { $0.outcome != .passed }.map(\.name))")
         let reconciliation = report.suite(named: "reconciliation")?.cases ?? []

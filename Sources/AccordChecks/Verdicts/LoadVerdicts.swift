@@ -7,7 +7,11 @@ import AccordSpec
 public enum LoadVerdicts {
     /// What one fault did: requests and errors in the seconds it was on (from its start to
     /// health again), and the scenario's reconciliation.
-    public static func faultOutcome(_ timing: FaultTiming, scenario: String, phase: LoadPhase, reconciliation: Reconciliation?) -> FaultOutcome {
+    /// `connections`: the phase's; for `kill_replica`, the bound on its errors (only the
+    /// requests in flight on the killed replica may fail, and there are at most that many).
+    public static func faultOutcome(
+        _ timing: FaultTiming, scenario: String, phase: LoadPhase, reconciliation: Reconciliation?, connections: Int? = nil
+    ) -> FaultOutcome {
         let applied = timing.appliedSeconds ?? Double(timing.fault.atMilliseconds) / 1000
         let from = Int(applied)
         // Recovery counts from when bringing the dependency back began: the end of its `for`.
@@ -15,11 +19,17 @@ public enum LoadVerdicts {
         let during = phase.series.filter { $0.second >= from && Double($0.second) <= until }
         let requests = during.reduce(0) { $0 + $1.requests }
         let errors = during.reduce(0) { $0 + $1.errors }
-        return FaultOutcome(
+        var outcome = FaultOutcome(
             scenario: scenario, fault: timing.action, atSecond: timing.appliedSeconds ?? Double(timing.fault.atMilliseconds) / 1000,
             recoverySeconds: timing.recoverySeconds, requestsDuring: requests,
             errorRateDuring: requests > 0 ? Double(errors) / Double(requests) : 0, acknowledged: reconciliation?.acknowledged ?? 0,
             lost: reconciliation?.lost ?? 0, duplicated: reconciliation?.duplicated ?? 0)
+        if timing.fault.action == .killReplica {
+            // The whole scenario's errors, not only the window's: none may come from elsewhere.
+            outcome.errors = phase.series.reduce(0) { $0 + $1.errors }
+            outcome.errorBound = connections
+        }
+        return outcome
     }
 
     /// A fault passes when it was applied and undone, the spec's health request answered
@@ -34,6 +44,12 @@ public enum LoadVerdicts {
         }
         if outcome.recoverySeconds == nil {
             failures.append(CheckFailure(message: "recovery", expected: "the health request answering after the fault", actual: "not healthy within the bound", location: timing.fault.location))
+        }
+        if let errors = outcome.errors, let bound = outcome.errorBound, errors > bound {
+            failures.append(CheckFailure(
+                message: "errors while one replica was killed",
+                expected: "at most \(bound) (only the requests in flight on the killed replica: at most the scenario's connections)",
+                actual: "\(errors) failed requests", location: timing.fault.location))
         }
         if outcome.lost > 0 || outcome.duplicated > 0 {
             failures.append(CheckFailure(

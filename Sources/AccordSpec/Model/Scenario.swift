@@ -84,6 +84,10 @@ public enum FaultAction: String, Sendable, CaseIterable {
     case restartPostgres = "restart_postgres"
     /// SIGKILL to the server, started again with the same arguments on the same port.
     case killServer = "kill_server"
+    /// SIGKILL to one replica of `accord run --replicas N` (N ≥ 2; otherwise the scenario is
+    /// skipped, saying why) while the others carry the load behind nginx; started again on
+    /// its port after the fault's `for`.
+    case killReplica = "kill_replica"
 
     /// In words, for reports: "stop redis".
     public var words: String {
@@ -92,6 +96,7 @@ public enum FaultAction: String, Sendable, CaseIterable {
         case .pauseRedis: "pause redis"
         case .restartPostgres: "restart postgres"
         case .killServer: "kill the server"
+        case .killReplica: "kill one replica"
         }
     }
 }
