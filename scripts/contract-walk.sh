@@ -91,7 +91,8 @@ bail() { # setup failed: count it, summarize, stop (the EXIT trap cleans up)
 WORK="" PGTMP="" RDTMP=""
 PGPORT="" RPORT="" RPID="" SPID="" S2PID=""
 
-as_pg() { if ((IS_ROOT)); then runuser -u postgres -- "$@"; else "$@"; fi; }
+# free_port, as_pg
+source "$(dirname "${BASH_SOURCE[0]}")/lib/services.sh"
 
 stop_pid() { # pid [seconds]: TERM, then KILL after the grace period
     local pid=$1 grace=${2:-10} i
@@ -131,17 +132,6 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
 
-free_port() { # a TCP port nobody listens on now
-    local p i
-    for ((i = 0; i < 100; i++)); do
-        p=$((20000 + RANDOM % 40000))
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-            echo "$p"
-            return 0
-        fi
-    done
-    return 1
-}
 
 WORK=$(mktemp -d -t accord-walk.XXXXXX)
 mkdir -p "$WORK/r"

@@ -45,7 +45,8 @@ fi
 
 IS_ROOT=0
 [[ $(id -u) == 0 ]] && IS_ROOT=1
-as_pg() { if ((IS_ROOT)); then runuser -u postgres -- "$@"; else "$@"; fi; }
+# free_port, as_pg
+source "$(dirname "${BASH_SOURCE[0]}")/lib/services.sh"
 
 WORK=$(mktemp -d -t accord-schemathesis.XXXXXX)
 PGTMP=$(mktemp -d -t accord-schemathesis-pg.XXXXXX)
@@ -73,14 +74,6 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
 
-free_port() { # a TCP port nobody listens on now
-    local p i
-    for ((i = 0; i < 100; i++)); do
-        p=$((20000 + RANDOM % 40000))
-        (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
-    done
-    return 1
-}
 
 # PostgreSQL, as Debian's postgres user when root.
 ((IS_ROOT)) && chown postgres: "$PGTMP"

@@ -71,7 +71,7 @@ public enum HTMLReport {
     }
 
     /// Text for the page: escaped, and the verdict marks the Markdown writes as emoji (✅ ❌ ⚠️
-    /// ⏳) drawn as small inline SVGs instead. A plain Debian install has no emoji font, and a
+    /// ➖ ⏳) drawn as small inline SVGs instead. A plain Debian install has no emoji font, and a
     /// browser there shows each emoji as an empty box; shapes need no font at all.
     static func text(_ value: String) -> String {
         var html = Markup.escape(value)
@@ -85,6 +85,7 @@ public enum HTMLReport {
         ("❌", mark("bad", "missed", ##"<path d="M4 4l8 8M12 4l-8 8" fill="none" stroke="currentColor" stroke-width="2.2" stroke-linecap="round"/>"##)),
         // With and without the emoji variation selector: the first replacement takes both.
         ("⚠️", warning), ("⚠", warning),
+        ("➖", mark("skip", "skipped", ##"<circle cx="8" cy="8" r="6" fill="none" stroke="currentColor" stroke-width="1.8"/><path d="M4.5 8h7" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round"/>"##)),
         ("⏳", mark("wait", "not run", ##"<circle cx="8" cy="8" r="6" fill="none" stroke="currentColor" stroke-width="1.8"/><path d="M8 4.5V8l2.5 1.5" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linecap="round"/>"##)),
     ]
 
@@ -123,6 +124,7 @@ public enum HTMLReport {
         svg.mark.bad { color: var(--fail); }
         svg.mark.warn { color: #e67700; }
         svg.mark.wait { color: var(--muted); }
+        svg.mark.skip { color: var(--muted); }
         nav ol { columns: 2 14em; padding-left: 1.4em; margin: 1em 0; }
         nav a { color: #1f6fb4; }
         code, pre { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 0.9em; }

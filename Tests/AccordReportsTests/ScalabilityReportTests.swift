@@ -14,8 +14,10 @@ struct ScalabilityReportTests {
     }
 
     @Test func documentsWithoutInstancesHaveNoSuchSection() throws {
-        let md = BaselineReport.markdown(try ReportFixtures.run())
-        #expect(!md.contains("## Scalability"))
+        var report = try ReportFixtures.run()
+        #expect(report.instances != nil, "the recorded run booted one server")
+        report.instances = nil
+        #expect(!BaselineReport.markdown(report).contains("## Scalability"))
     }
 
     @Test func oneInstanceSaysSoAfterCapacity() throws {
