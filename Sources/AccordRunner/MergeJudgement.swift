@@ -23,9 +23,16 @@ public enum MergeJudgement {
                 problems.append("\(digest.path) is not the file the shards ran (its SHA-256 differs)")
                 continue
             }
-            switch SpecLoader.load(String(decoding: data, as: UTF8.self), path: digest.path, externalVariables: Set(variables.keys)) {
+            // Loaded as the shards loaded it: a schema document a spec names (schema: {file:})
+            // is read from beside it.
+            switch SpecLoader.load(
+                String(decoding: data, as: UTF8.self), path: digest.path, externalVariables: Set(variables.keys),
+                readFile: { FileManager.default.contents(atPath: $0).map(Array.init) })
+            {
             case let .success(spec): specs.append(spec)
-            case .failure: problems.append("\(digest.path) does not load as a spec")
+            case let .failure(problem):
+                let first = problem.diagnostics.first.map { ": \($0.location): \($0.message)" } ?? ""
+                problems.append("\(digest.path) does not load as a spec\(first)")
             }
         }
         return (specs, problems)

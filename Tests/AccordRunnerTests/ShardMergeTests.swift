@@ -127,6 +127,18 @@ struct ShardMergeTests {
         #expect(ShardMerge.problems([]) == ["no shard documents given"])
     }
 
+    @Test("the shares of one plan with single-request phases (run by shard 0 alone) are the shards of one load")
+    func sharesOfOnePlanWithSingleRequestPhasesMerge() throws {
+        let whole = try RunPlanTests.plan(.smoke, target: "http://127.0.0.1:8080")
+        #expect(whole.phases.contains { $0.kind == .single })
+        let inputs = (0..<3).map { index in
+            var document = Self.document(index: index, count: 3)
+            document.plan = whole.share(Shard(index: index, count: 3)).json
+            return ShardMerge.Input(file: "shard-\(index).json", document: document)
+        }
+        #expect(ShardMerge.problems(inputs).isEmpty, "\(ShardMerge.problems(inputs))")
+    }
+
     @Test func acknowledgedIDsAreUnitedPerPhase() {
         let merged = ShardMerge.mergeReconciliation([
             [Reconciliation(phase: "create_job", acknowledged: 2, lostInDatabase: 0, duplicatedInDatabase: 0, lostInStreams: 0, duplicatedInStreams: 0, acknowledgedIDs: ["a", "b"], endpoint: "create_job")],

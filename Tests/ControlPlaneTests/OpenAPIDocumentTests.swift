@@ -38,6 +38,12 @@ struct OpenAPIDocumentTests {
             #expect(served["openapi"] == "3.1.0")
             let file = Executables.repositoryRoot.appendingPathComponent("Sources/ControlPlane/OpenAPI/openapi.json")
             #expect(try JSON.parse(bytes: Array(try Data(contentsOf: file))) == served)
+            // specs/openapi.yaml validates answers against the copy beside it (specs/ stands
+            // alone, as a ConfigMap copies it): the same bytes.
+            let copy = Executables.repositoryRoot.appendingPathComponent("specs/openapi.json")
+            #expect(
+                try Data(contentsOf: copy) == Data(contentsOf: file),
+                "specs/openapi.json differs from the served document: cp Sources/ControlPlane/OpenAPI/openapi.json specs/openapi.json")
             // Counted under a route of its own in /metrics, not as "other".
             let metrics = try await server.get("/metrics").bodyText
             #expect(metrics.contains(#"accord_http_requests_total{route="openapi",status="200"} 1"#))

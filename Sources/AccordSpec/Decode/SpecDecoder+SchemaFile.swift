@@ -7,7 +7,7 @@ import AccordJSON
 ///
 /// ```yaml
 /// expect:
-///   schema: {file: ../Sources/ControlPlane/OpenAPI/openapi.json, pointer: "#/components/schemas/JobCreated"}
+///   schema: {file: openapi.json, pointer: "#/components/schemas/JobCreated"}
 /// ```
 extension SpecDecoder {
     static let schemaFileKeys = ["file", "pointer"]
