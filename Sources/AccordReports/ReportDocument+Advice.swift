@@ -50,11 +50,10 @@ extension ReportDocument {
     static func targetBounds(_ report: ResultsDocument) -> (p99: Double?, errorRate: Double?) {
         var p99: Double?
         var errorRate: Double?
-        for result in report.suite(named: "targets")?.cases ?? [] {
-            let words = result.name.components(separatedBy: " — measured ")[0].split(separator: " ").map(String.init)
-            guard words.count >= 4, let value = Double(words[3].filter { $0 != "," && $0 != "%" }) else { continue }
-            if words[1] == "p99" { p99 = min(p99 ?? value, value) }
-            if words[1] == "error_rate" { errorRate = min(errorRate ?? value / 100, value / 100) }
+        for cell in targetCells(report) {
+            guard let value = cell.bound else { continue }
+            if cell.metric == "p99" { p99 = min(p99 ?? value, value) }
+            if cell.metric == "error_rate" { errorRate = min(errorRate ?? value / 100, value / 100) }
         }
         return (p99, errorRate)
     }

@@ -12,6 +12,8 @@ extension ReportDocument {
         var subject: String
         var metric: String
         var target: String
+        /// The target's bound as a number (ms, req/s, or percent for error_rate).
+        var bound: Double?
         var measured: String
         var outcome: CaseOutcome
     }
@@ -20,10 +22,12 @@ extension ReportDocument {
         (report.suite(named: "targets")?.cases ?? []).compactMap { result in
             let parts = result.name.components(separatedBy: " — measured ")
             let words = parts[0].split(separator: " ").map(String.init)
-            guard words.count >= 4, matrixMetrics.contains(words[1]) else { return nil }
+            guard words.count >= 4 else { return nil }
             let target = words[2...].joined(separator: " ").components(separatedBy: " at ")[0]
             let measured = parts.count == 2 ? parts[1].components(separatedBy: " (")[0] : "—"
-            return TargetCell(subject: words[0], metric: words[1], target: target, measured: measured, outcome: result.outcome)
+            return TargetCell(
+                subject: words[0], metric: words[1], target: target, bound: Double(words[3].filter { $0 != "," && $0 != "%" }), measured: measured,
+                outcome: result.outcome)
         }
     }
 
@@ -43,7 +47,7 @@ extension ReportDocument {
 
     /// Rows of target, measured and claimed per endpoint, as the vendor laid its targets out.
     static func targetMatrix(_ report: ResultsDocument) -> [Block] {
-        let cells = targetCells(report)
+        let cells = targetCells(report).filter { matrixMetrics.contains($0.metric) }
         let claims = report.claims ?? []
         var subjects: [String] = []
         for cell in cells where !subjects.contains(cell.subject) { subjects.append(cell.subject) }

@@ -47,12 +47,6 @@ public enum LevelAssignment {
 
     /// `specs/load.yaml` of `specs/load.yaml:12:5`.
     public static func fileOf(_ location: String) -> String {
-        var parts = location.split(separator: ":", omittingEmptySubsequences: false)
-        var dropped = 0
-        while dropped < 2, let last = parts.last, !last.isEmpty, last.allSatisfy(\.isNumber) {
-            parts.removeLast()
-            dropped += 1
-        }
-        return parts.joined(separator: ":")
+        CheckFailure.parse(location)?.file ?? location
     }
 }
